@@ -1,0 +1,123 @@
+//! The one typed configuration, loaded from `pipeline.toml` and then overridden by
+//! `PUNCHLINE_…` environment variables (`PUNCHLINE_LIMITS__MAX_BYTES=5000000` sets
+//! `limits.max_bytes`: sections and fields are joined by a double underscore).
+//!
+//! Every field is documented where it is declared; `pipeline.toml` at the repository root
+//! repeats the defaults with the same comments.
+
+mod imaging;
+mod verification;
+
+use std::path::Path;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+pub use imaging::{HashingConfig, LimitsConfig, PipelineConfig, VariantFormat, VariantsConfig};
+pub use verification::{FlagSeverities, VerificationConfig};
+
+/// Everything punchline can be tuned by. Missing sections and fields take safe defaults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// What an upload may be before any decoding is attempted.
+    pub limits: LimitsConfig,
+    /// The resized copies the apps show.
+    pub variants: VariantsConfig,
+    /// Perceptual hashing: reuse and blank-frame thresholds.
+    pub hashing: HashingConfig,
+    /// The CPU pool that decodes, resizes and hashes.
+    pub pipeline: PipelineConfig,
+    /// Tolerances and severities of the verification rules.
+    pub verification: VerificationConfig,
+}
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration is invalid: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    #[error("configuration value out of range: {0}")]
+    OutOfRange(String),
+}
+
+/// The prefix of every environment override.
+pub const ENV_PREFIX: &str = "PUNCHLINE_";
+
+impl Config {
+    /// Defaults, then `path` if it exists, then `PUNCHLINE_…` environment overrides.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = path {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        Self::extract(figment.merge(Env::prefixed(ENV_PREFIX).split("__")))
+    }
+
+    /// Parses a TOML document on top of the defaults (no environment): for tests and tools.
+    pub fn from_toml_str(toml: &str) -> Result<Config, ConfigError> {
+        Self::extract(Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(toml)))
+    }
+
+    fn extract(figment: Figment) -> Result<Config, ConfigError> {
+        let config: Config = figment.extract().map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Rejects values that would make the pipeline misbehave rather than fail loudly later.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.limits.validate()?;
+        self.variants.validate()?;
+        self.hashing.validate()?;
+        self.verification.validate()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_field_defaults_from_the_design() {
+        let c = Config::default();
+        assert_eq!(c.limits.max_bytes, 10 * 1024 * 1024);
+        assert_eq!(c.variants.sizes, vec![300, 800, 1200]);
+        assert_eq!(c.variants.quality, 85);
+        c.validate().expect("defaults validate");
+    }
+
+    #[test]
+    fn repository_pipeline_toml_parses_to_the_defaults() {
+        let text = include_str!("../../../pipeline.toml");
+        let c = Config::from_toml_str(text).expect("pipeline.toml parses");
+        assert_eq!(c, Config::default(), "pipeline.toml and the code's defaults disagree");
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected() {
+        let err = Config::from_toml_str("[limits]\nmax_byts = 3\n").unwrap_err();
+        assert!(err.to_string().contains("max_byts"), "{err}");
+    }
+
+    #[test]
+    fn out_of_range_values_are_rejected() {
+        assert!(Config::from_toml_str("[variants]\nquality = 0\n").is_err());
+        assert!(Config::from_toml_str("[variants]\nsizes = []\n").is_err());
+        assert!(Config::from_toml_str("[hashing]\nreuse_max_distance = 300\n").is_err());
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure signature, not ours
+    fn environment_overrides_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("p.toml", "[limits]\nmax_bytes = 1000\n")?;
+            jail.set_env("PUNCHLINE_LIMITS__MAX_PIXELS", "5000");
+            let c = Config::load(Some(Path::new("p.toml"))).expect("loads");
+            assert_eq!(c.limits.max_bytes, 1000);
+            assert_eq!(c.limits.max_pixels, 5000);
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,1 @@
+//! Placeholder: see the README status table.
