@@ -1,0 +1,231 @@
+//! Just enough of ISO-BMFF (the HEIF container) to sniff brands and notice truncation.
+//! Decoding stays libheif's job; this only reads box headers.
+
+/// The major and compatible brands of a leading `ftyp` box, if there is one.
+pub fn ftyp_brands(bytes: &[u8]) -> Option<Vec<[u8; 4]>> {
+    if bytes.len() < 16 || &bytes[4..8] != b"ftyp" {
+        return None;
+    }
+    let size = u32::from_be_bytes(bytes[0..4].try_into().ok()?) as usize;
+    let end = size.min(bytes.len());
+    if size < 16 {
+        return None;
+    }
+    let mut brands = vec![bytes[8..12].try_into().ok()?];
+    brands.extend(bytes[16..end].chunks_exact(4).filter_map(|c| <[u8; 4]>::try_from(c).ok()));
+    Some(brands)
+}
+
+/// Why the file looks cut short, if it does. Checked, in order: a top-level box that runs
+/// past the end; an item (`iloc`) whose data does; and an HEVC item that ends exactly at the
+/// end of the file while its last NAL unit claims more bytes than remain. libheif decodes
+/// such files without error (it conceals the missing HEVC data), so truncation has to be
+/// caught here.
+pub fn truncation(bytes: &[u8]) -> Option<String> {
+    let len = bytes.len() as u64;
+    if let Some(end) = boxes_end_beyond(bytes) {
+        return Some(format!("HEIF boxes declare {end} bytes but the file has {len}"));
+    }
+    let items = ItemTable::read(bytes)?;
+    if let Some(end) = items.extents.iter().map(Extent::end).max().filter(|&end| end > len) {
+        return Some(format!("HEIF items reference data up to byte {end} but the file has {len}"));
+    }
+    items
+        .extents
+        .iter()
+        .filter(|e| e.end() == len && items.hevc_items.contains(&e.item))
+        .find_map(|e| nal_overrun(bytes, e))
+        .map(|missing| format!("the last HEVC unit needs {missing} more bytes than the file has"))
+}
+
+fn boxes_end_beyond(bytes: &[u8]) -> Option<u64> {
+    let len = bytes.len() as u64;
+    let mut at: u64 = 0;
+    while at + 8 <= len {
+        let i = at as usize;
+        let size = match read_uint(&bytes[i..i + 4])? {
+            0 => return None, // the box runs to the end of the file
+            1 => read_uint(bytes.get(i + 8..i + 16)?)?,
+            n => n,
+        };
+        if size < 8 {
+            return None; // malformed: libheif will say more than we can
+        }
+        let end = at.checked_add(size)?;
+        if end > len {
+            return Some(end);
+        }
+        at = end;
+    }
+    None
+}
+
+/// Bytes missing from the 4-byte-length-prefixed NAL units of one extent, if any.
+fn nal_overrun(bytes: &[u8], extent: &Extent) -> Option<u64> {
+    let end = extent.end();
+    let mut at = extent.offset;
+    while at + 4 <= end {
+        let i = usize::try_from(at).ok()?;
+        at += 4 + read_uint(bytes.get(i..i + 4)?)?;
+    }
+    (at > end).then(|| at - end)
+}
+
+/// A box: its type and payload.
+struct BoxRef<'a> {
+    kind: [u8; 4],
+    payload: &'a [u8],
+}
+
+/// The complete boxes inside `bytes`, stopping at the first malformed or cut one.
+fn children(bytes: &[u8]) -> impl Iterator<Item = BoxRef<'_>> {
+    let mut at = 0usize;
+    std::iter::from_fn(move || {
+        let header = bytes.get(at..at + 8)?;
+        let kind = [header[4], header[5], header[6], header[7]];
+        let (size, header_len) = match read_uint(&header[..4])? {
+            0 => (bytes.len() - at, 8),
+            1 => (usize::try_from(read_uint(bytes.get(at + 8..at + 16)?)?).ok()?, 16),
+            n => (usize::try_from(n).ok()?, 8),
+        };
+        let payload = bytes.get(at + header_len..at.checked_add(size)?)?;
+        at += size.max(header_len);
+        Some(BoxRef { kind, payload })
+    })
+}
+
+/// A big-endian unsigned integer of 0–8 bytes.
+fn read_uint(bytes: &[u8]) -> Option<u64> {
+    (bytes.len() <= 8).then(|| bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+}
+
+/// One piece of an item's data, addressed by file offset.
+struct Extent {
+    item: u64,
+    offset: u64,
+    length: u64,
+}
+
+impl Extent {
+    fn end(&self) -> u64 {
+        self.offset.saturating_add(self.length)
+    }
+}
+
+/// The items of the `meta` box: where their data lies (`iloc`) and which are HEVC (`iinf`).
+struct ItemTable {
+    extents: Vec<Extent>,
+    hevc_items: Vec<u64>,
+}
+
+impl ItemTable {
+    fn read(bytes: &[u8]) -> Option<ItemTable> {
+        let meta = children(bytes).find(|b| &b.kind == b"meta")?;
+        // `meta` is a full box: 4 bytes of version and flags before its children.
+        let boxes: Vec<BoxRef<'_>> = children(meta.payload.get(4..)?).collect();
+        let iloc = boxes.iter().find(|b| &b.kind == b"iloc")?;
+        let extents = Reader { data: iloc.payload, at: 0 }.iloc_extents()?;
+        let hevc_items = boxes
+            .iter()
+            .find(|b| &b.kind == b"iinf")
+            .and_then(|b| Reader { data: b.payload, at: 0 }.hevc_item_ids())
+            .unwrap_or_default();
+        Some(ItemTable { extents, hevc_items })
+    }
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<u64> {
+        let v = read_uint(self.data.get(self.at..self.at.checked_add(n)?)?)?;
+        self.at += n;
+        Some(v)
+    }
+
+    /// `iloc`, ISO/IEC 14496-12 §8.11.3, versions 0–2: extents stored in this file by offset
+    /// (construction method 0, data reference 0) with a known length.
+    fn iloc_extents(&mut self) -> Option<Vec<Extent>> {
+        let version = self.take(4)? >> 24;
+        let sizes = self.take(2)?;
+        let field = |shift: u64| ((sizes >> shift) & 0xF) as usize;
+        let (offset_size, length_size, base_size) = (field(12), field(8), field(4));
+        let index_size = if version >= 1 { field(0) } else { 0 };
+        let id_size = if version >= 2 { 4 } else { 2 };
+        let item_count = self.take(id_size)?;
+        let mut extents = Vec::new();
+        for _ in 0..item_count {
+            let item = self.take(id_size)?;
+            let method = if version >= 1 { self.take(2)? & 0xF } else { 0 };
+            let data_reference = self.take(2)?;
+            let base = self.take(base_size)?;
+            for _ in 0..self.take(2)? {
+                self.take(index_size)?;
+                let offset = base.saturating_add(self.take(offset_size)?);
+                let length = self.take(length_size)?;
+                if method == 0 && data_reference == 0 && length > 0 {
+                    extents.push(Extent { item, offset, length });
+                }
+            }
+        }
+        Some(extents)
+    }
+
+    /// `iinf`: the ids of items of type `hvc1` (HEVC-coded images and grid tiles).
+    fn hevc_item_ids(&mut self) -> Option<Vec<u64>> {
+        let version = self.take(4)? >> 24;
+        self.take(if version == 0 { 2 } else { 4 })?; // entry count
+        let entries = children(self.data.get(self.at..)?);
+        Some(
+            entries
+                .filter(|b| &b.kind == b"infe")
+                .filter_map(|infe| {
+                    let version = *infe.payload.first()?;
+                    let id_size = if version >= 3 { 4 } else { 2 };
+                    let id = read_uint(infe.payload.get(4..4 + id_size)?)?;
+                    let kind = infe.payload.get(4 + id_size + 2..4 + id_size + 6)?;
+                    (version >= 2 && kind == b"hvc1").then_some(id)
+                })
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn boxed(kind: &[u8; 4], payload: usize) -> Vec<u8> {
+        let mut v = ((payload + 8) as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(kind);
+        v.resize(payload + 8, 0);
+        v
+    }
+
+    #[test]
+    fn complete_files_are_not_truncated() {
+        let mut f = boxed(b"ftyp", 8);
+        f.extend(boxed(b"meta", 40));
+        f.extend(boxed(b"mdat", 1000));
+        assert_eq!(truncation(&f), None);
+    }
+
+    #[test]
+    fn a_short_mdat_is_truncation() {
+        let mut f = boxed(b"ftyp", 8);
+        f.extend(boxed(b"mdat", 1000));
+        let cut = &f[..f.len() - 10];
+        assert!(truncation(cut).is_some_and(|r| r.contains(&f.len().to_string())));
+    }
+
+    #[test]
+    fn brands_are_read() {
+        let mut f = 20u32.to_be_bytes().to_vec();
+        f.extend_from_slice(b"ftypheic\0\0\0\0mif1");
+        assert_eq!(ftyp_brands(&f), Some(vec![*b"heic", *b"mif1"]));
+        assert_eq!(ftyp_brands(b"short"), None);
+    }
+}
