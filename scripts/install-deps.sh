@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what building and testing punchline needs on Debian 12, and nothing else.
+# Idempotent: packages already present are skipped, so re-running it is cheap.
+#
+#   cmake g++            build libheif 1.23 and libjpeg-turbo 3 from source (crates)
+#   libde265-dev         HEVC decoder libheif links (HEIC decoding)
+#   libx265-dev libnuma-dev   HEVC encoder libheif's build expects
+#   nasm                 libjpeg-turbo's SIMD
+#   pkg-config           locating the above
+#
+# Optional (benchmark comparison only): scripts/install-deps.sh --bench adds libvips-tools
+# and Pillow + pillow-heif + pdqhash from PyPI.
+set -euo pipefail
+
+packages=(cmake g++ libde265-dev libx265-dev libnuma-dev nasm pkg-config)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(libvips-tools python3-pip)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=""
+  [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [[ "${1:-}" == "--bench" ]]; then
+  python3 -m pip install --quiet pillow pillow-heif pdqhash numpy
+fi
