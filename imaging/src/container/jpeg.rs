@@ -63,12 +63,12 @@ pub fn structure(bytes: &[u8]) -> Result<JpegStructure<'_>, ImageError> {
 fn read_segment<'a>(marker: u8, payload: &'a [u8], found: &mut JpegStructure<'a>) {
     match marker {
         // SOF0–SOF15 except DHT (C4), JPG (C8) and DAC (CC).
-        0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
-            if found.frame.is_none() && payload.len() >= 5 {
-                let height = u16::from_be_bytes([payload[1], payload[2]]) as u32;
-                let width = u16::from_be_bytes([payload[3], payload[4]]) as u32;
-                found.frame = Some((width, height));
-            }
+        0xC0..=0xCF
+            if !matches!(marker, 0xC4 | 0xC8 | 0xCC) && found.frame.is_none() && payload.len() >= 5 =>
+        {
+            let height = u16::from_be_bytes([payload[1], payload[2]]) as u32;
+            let width = u16::from_be_bytes([payload[3], payload[4]]) as u32;
+            found.frame = Some((width, height));
         }
         APP1 if found.exif.is_none() && payload.starts_with(b"Exif\0\0") => {
             found.exif = Some(&payload[6..]);
