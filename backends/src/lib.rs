@@ -1,0 +1,13 @@
+//! Where punchline keeps things, each concern behind one narrow trait with a production
+//! and an embedded implementation:
+//!
+//! - [`records`]: organisations, users, sites, punches, photos, verdicts, reviews, the
+//!   outbox and the reuse index — PostgreSQL in production, a SQLite file embedded.
+//!
+//! Object storage (`store`) and the job queue (`queue`) join as sibling modules.
+
+#![warn(missing_docs)]
+
+pub mod records;
+
+pub use records::{Records, RecordsError};

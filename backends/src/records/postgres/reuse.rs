@@ -1,0 +1,146 @@
+//! Reuse search on PostgreSQL: exact SHA-256 lookups, and PDQ radius search by
+//! multi-index hashing with the exact distances computed in the database (`bit_count` of
+//! an XOR), so only matches cross the wire.
+
+use async_trait::async_trait;
+use punchline_domain::{ExifFacts, OrgId, PhotoId};
+
+use super::bit_string::to_bit_input;
+use super::PostgresRecords;
+use crate::records::pdq_index::{ChunkProbes, MAX_RADIUS};
+use crate::records::rows::MatchRow;
+use crate::records::{RecordsError, ReuseIndex, ReuseMatch};
+
+/// The joins every match is read through: its hashes `h`, photo `ph`, punch `p` and
+/// (if any) facts `f`, all within org `$1`.
+const MATCH_JOINS: &str = "JOIN photos ph ON ph.org_id = h.org_id AND ph.id = h.photo_id \
+     JOIN punches p ON p.org_id = ph.org_id AND p.id = ph.punch_id \
+     LEFT JOIN photo_facts f ON f.org_id = h.org_id AND f.photo_id = h.photo_id";
+
+/// A match row with the distance the query computed.
+#[derive(sqlx::FromRow)]
+struct ScoredRow {
+    distance: i64,
+    #[sqlx(flatten)]
+    found: MatchRow,
+}
+
+impl ScoredRow {
+    fn into_match(self) -> Result<ReuseMatch, RecordsError> {
+        let distance = u32::try_from(self.distance)
+            .map_err(|_| RecordsError::corrupt(format!("PDQ distance {}", self.distance)))?;
+        self.found.into_match(distance)
+    }
+}
+
+fn query_bits(query: &[[u8; 32]]) -> Result<Vec<String>, RecordsError> {
+    if query.is_empty() {
+        return Err(RecordsError::Invalid("a PDQ search needs at least one query hash".into()));
+    }
+    Ok(query.iter().map(to_bit_input).collect())
+}
+
+#[async_trait]
+impl ReuseIndex for PostgresRecords {
+    async fn find_exact_duplicates(
+        &self,
+        org: OrgId,
+        sha256: &[u8; 32],
+        exclude: PhotoId,
+        limit: u32,
+    ) -> Result<Vec<ReuseMatch>, RecordsError> {
+        let sql = format!(
+            "SELECT 0::int8 AS distance, {columns} FROM photo_hashes h {MATCH_JOINS} \
+             WHERE ph.org_id = $1 AND ph.sha256 = $2 AND ph.id <> $3 \
+             ORDER BY p.received_at, ph.id LIMIT $4",
+            columns = crate::records::rows::MATCH_COLUMNS,
+        );
+        let rows: Vec<ScoredRow> = sqlx::query_as(&sql)
+            .bind(org.0)
+            .bind(sha256.as_slice())
+            .bind(exclude.0)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(ScoredRow::into_match).collect()
+    }
+
+    async fn find_similar(
+        &self,
+        org: OrgId,
+        query: &[[u8; 32]],
+        radius: u32,
+        exclude: PhotoId,
+        limit: u32,
+    ) -> Result<Vec<ReuseMatch>, RecordsError> {
+        let bits = query_bits(query)?;
+        let probes = ChunkProbes::new(query, radius)
+            .ok_or_else(|| RecordsError::Invalid(format!("PDQ radius {radius} exceeds {MAX_RADIUS}")))?;
+        let (chunk_numbers, chunk_values) = probes.as_columns();
+        // One round trip: probe the chunk index (index-only), dedupe the candidates, score
+        // each against every query hash, and join the evidence of those within the radius.
+        let sql = format!(
+            "WITH queries AS MATERIALIZED ( \
+                 SELECT q::bit(256) AS bits FROM unnest($4::text[]) AS q \
+             ), candidates AS ( \
+                 SELECT DISTINCT c.photo_id \
+                 FROM unnest($2::int2[], $3::int4[]) AS probe(chunk_no, chunk_value) \
+                 JOIN pdq_chunks c ON c.org_id = $1 AND c.chunk_no = probe.chunk_no \
+                      AND c.chunk_value = probe.chunk_value \
+             ), scored AS ( \
+                 SELECT h.photo_id, (SELECT min(bit_count(h.pdq # queries.bits)) FROM queries) AS distance \
+                 FROM candidates JOIN photo_hashes h ON h.org_id = $1 AND h.photo_id = candidates.photo_id \
+                 WHERE h.photo_id <> $5 \
+             ) \
+             SELECT s.distance, {columns} FROM scored s \
+             JOIN photo_hashes h ON h.org_id = $1 AND h.photo_id = s.photo_id {MATCH_JOINS} \
+             WHERE s.distance <= $6 ORDER BY s.distance, s.photo_id LIMIT $7",
+            columns = crate::records::rows::MATCH_COLUMNS,
+        );
+        let rows: Vec<ScoredRow> = sqlx::query_as(&sql)
+            .bind(org.0)
+            .bind(chunk_numbers)
+            .bind(chunk_values)
+            .bind(bits)
+            .bind(exclude.0)
+            .bind(i64::from(radius))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(ScoredRow::into_match).collect()
+    }
+
+    async fn find_exif_twins(
+        &self,
+        org: OrgId,
+        facts: &ExifFacts,
+        query: &[[u8; 32]],
+        exclude: PhotoId,
+        limit: u32,
+    ) -> Result<Vec<ReuseMatch>, RecordsError> {
+        let bits = query_bits(query)?;
+        let Some(captured) = &facts.datetime_original else { return Ok(Vec::new()) };
+        let sql = format!(
+            "WITH queries AS MATERIALIZED (SELECT q::bit(256) AS bits FROM unnest($6::text[]) AS q) \
+             SELECT (SELECT min(bit_count(h.pdq # queries.bits)) FROM queries) AS distance, {columns} \
+             FROM photo_facts twin \
+             JOIN photo_hashes h ON h.org_id = twin.org_id AND h.photo_id = twin.photo_id {MATCH_JOINS} \
+             WHERE twin.org_id = $1 AND twin.datetime_original = $2 \
+               AND twin.make IS NOT DISTINCT FROM $3 AND twin.model IS NOT DISTINCT FROM $4 \
+               AND twin.photo_id <> $5 \
+             ORDER BY p.received_at, h.photo_id LIMIT $7",
+            columns = crate::records::rows::MATCH_COLUMNS,
+        );
+        let rows: Vec<ScoredRow> = sqlx::query_as(&sql)
+            .bind(org.0)
+            .bind(captured)
+            .bind(&facts.make)
+            .bind(&facts.model)
+            .bind(exclude.0)
+            .bind(bits)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(ScoredRow::into_match).collect()
+    }
+}

@@ -1,0 +1,100 @@
+//! The records in a SQLite file (the embedded default): WAL journal so readers never
+//! wait for the writer, foreign keys on, and one writer at a time: write transactions
+//! take an in-process turn first (SQLite's busy handler waits by sleeping and polling,
+//! which wastes most of the time under contention), then begin `IMMEDIATE`, so a writer
+//! never fails on a read-to-write lock upgrade and writers of other processes queue on
+//! the busy timeout.
+
+mod directory;
+mod outbox;
+mod photos;
+mod punches;
+mod reuse;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use super::{Records, RecordsError};
+
+/// How long a writer waits for another writer's transaction before giving up (a
+/// transient error).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The records in a SQLite database file.
+#[derive(Debug, Clone)]
+pub struct SqliteRecords {
+    pool: SqlitePool,
+    /// Held for the length of every write transaction of this process.
+    write_turn: Arc<Mutex<()>>,
+}
+
+/// A write transaction, holding this process's write turn until it is dropped.
+pub(super) struct WriteTransaction {
+    pub(super) tx: Transaction<'static, Sqlite>,
+    _turn: OwnedMutexGuard<()>,
+}
+
+impl SqliteRecords {
+    /// Opens (creating if missing) the database file at `path` with a pool of up to
+    /// `max_connections`. Does not migrate: call [`Records::migrate`] for that.
+    pub async fn open(path: &Path, max_connections: u32) -> Result<SqliteRecords, RecordsError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // In WAL mode NORMAL loses no committed transaction on a crash of the process,
+            // only (at worst) the last ones on a power loss; FULL would fsync every commit.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(BUSY_TIMEOUT)
+            .connect_with(options)
+            .await?;
+        Ok(SqliteRecords::from_pool(pool))
+    }
+
+    /// Records over an existing pool (it must have foreign keys on).
+    pub fn from_pool(pool: SqlitePool) -> SqliteRecords {
+        SqliteRecords { pool, write_turn: Arc::new(Mutex::new(())) }
+    }
+
+    /// The pool, for the parts of the system that share the file (the embedded queue).
+    /// Its writes do not take this records' write turn: they wait on the busy timeout.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// A write transaction that holds the write lock from its first statement, so it
+    /// never has to upgrade a read lock (which SQLite fails at once, without waiting).
+    async fn begin_write(&self) -> Result<WriteTransaction, RecordsError> {
+        let turn = Arc::clone(&self.write_turn).lock_owned().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTransaction { tx, _turn: turn })
+    }
+}
+
+#[async_trait]
+impl Records for SqliteRecords {
+    async fn migrate(&self) -> Result<(), RecordsError> {
+        let mut migrator = sqlx::migrate!("./migrations/sqlite");
+        // The embedded queue keeps its own migrations in the same file.
+        migrator.set_ignore_missing(true);
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), RecordsError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}

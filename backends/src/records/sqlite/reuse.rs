@@ -1,0 +1,202 @@
+//! Reuse search in SQLite: exact SHA-256 lookups, and PDQ radius search by multi-index
+//! hashing. SQLite has no popcount, and runs in-process, so candidates' hashes are read
+//! and their exact distances computed here.
+
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use punchline_domain::{ExifFacts, OrgId, PhotoId};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use uuid::Uuid;
+
+use super::SqliteRecords;
+use crate::records::pdq_index::{min_distance, ChunkProbes, CHUNKS, MAX_RADIUS};
+use crate::records::rows::{hash32, MatchRow, MATCH_COLUMNS};
+use crate::records::{RecordsError, ReuseIndex, ReuseMatch};
+
+/// The joins every match is read through: its hashes `h`, photo `ph`, punch `p` and
+/// (if any) facts `f`.
+const MATCH_JOINS: &str = "JOIN photos ph ON ph.org_id = h.org_id AND ph.id = h.photo_id \
+     JOIN punches p ON p.org_id = ph.org_id AND p.id = ph.punch_id \
+     LEFT JOIN photo_facts f ON f.org_id = h.org_id AND f.photo_id = h.photo_id";
+
+/// Ids per `IN (…)` list: well under SQLite's bound-variable limit.
+const IN_LIST_BATCH: usize = 500;
+
+/// A match row with the stored PDQ to score it by.
+#[derive(sqlx::FromRow)]
+struct HashedRow {
+    pdq: Vec<u8>,
+    #[sqlx(flatten)]
+    found: MatchRow,
+}
+
+fn check_query(query: &[[u8; 32]]) -> Result<(), RecordsError> {
+    if query.is_empty() {
+        return Err(RecordsError::Invalid("a PDQ search needs at least one query hash".into()));
+    }
+    Ok(())
+}
+
+/// Every photo whose indexed PDQ has a chunk among the probes.
+async fn candidates(
+    conn: &mut SqliteConnection,
+    org: OrgId,
+    probes: &ChunkProbes,
+) -> Result<HashSet<Uuid>, RecordsError> {
+    let mut found = HashSet::new();
+    for chunk_no in 0..CHUNKS {
+        for values in probes.values[chunk_no].chunks(IN_LIST_BATCH) {
+            let mut lookup = QueryBuilder::<Sqlite>::new("SELECT photo_id FROM pdq_chunks WHERE org_id = ");
+            lookup.push_bind(org.0).push(" AND chunk_no = ").push_bind(chunk_no as i64);
+            lookup.push(" AND chunk_value IN (");
+            let mut list = lookup.separated(", ");
+            for value in values {
+                list.push_bind(i64::from(*value));
+            }
+            lookup.push(")");
+            let ids: Vec<Uuid> = lookup.build_query_scalar().fetch_all(&mut *conn).await?;
+            found.extend(ids);
+        }
+    }
+    Ok(found)
+}
+
+/// The candidates within `radius` of any query hash, with their distances.
+async fn within_radius(
+    conn: &mut SqliteConnection,
+    org: OrgId,
+    candidates: &[Uuid],
+    query: &[[u8; 32]],
+    radius: u32,
+) -> Result<Vec<(Uuid, u32)>, RecordsError> {
+    let mut kept = Vec::new();
+    for batch in candidates.chunks(IN_LIST_BATCH) {
+        let mut read = QueryBuilder::<Sqlite>::new("SELECT photo_id, pdq FROM photo_hashes WHERE org_id = ");
+        read.push_bind(org.0).push(" AND photo_id IN (");
+        let mut list = read.separated(", ");
+        for id in batch {
+            list.push_bind(*id);
+        }
+        read.push(")");
+        let rows: Vec<(Uuid, Vec<u8>)> = read.build_query_as().fetch_all(&mut *conn).await?;
+        for (id, pdq) in rows {
+            let distance = min_distance(query, &hash32(&pdq, "pdq")?);
+            if distance <= radius {
+                kept.push((id, distance));
+            }
+        }
+    }
+    Ok(kept)
+}
+
+/// The evidence of the given photos (hashes, photo, punch, facts).
+async fn evidence(
+    conn: &mut SqliteConnection,
+    org: OrgId,
+    photos: &[Uuid],
+) -> Result<Vec<MatchRow>, RecordsError> {
+    if photos.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut read = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {MATCH_COLUMNS} FROM photo_hashes h {MATCH_JOINS} WHERE h.org_id = "
+    ));
+    read.push_bind(org.0).push(" AND h.photo_id IN (");
+    let mut list = read.separated(", ");
+    for id in photos {
+        list.push_bind(*id);
+    }
+    read.push(")");
+    Ok(read.build_query_as().fetch_all(&mut *conn).await?)
+}
+
+#[async_trait]
+impl ReuseIndex for SqliteRecords {
+    async fn find_exact_duplicates(
+        &self,
+        org: OrgId,
+        sha256: &[u8; 32],
+        exclude: PhotoId,
+        limit: u32,
+    ) -> Result<Vec<ReuseMatch>, RecordsError> {
+        let sql = format!(
+            "SELECT {MATCH_COLUMNS} FROM photo_hashes h {MATCH_JOINS} \
+             WHERE ph.org_id = $1 AND ph.sha256 = $2 AND ph.id <> $3 \
+             ORDER BY p.received_at, ph.id LIMIT $4"
+        );
+        let rows: Vec<MatchRow> = sqlx::query_as(&sql)
+            .bind(org.0)
+            .bind(sha256.as_slice())
+            .bind(exclude.0)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(|row| row.into_match(0)).collect()
+    }
+
+    async fn find_similar(
+        &self,
+        org: OrgId,
+        query: &[[u8; 32]],
+        radius: u32,
+        exclude: PhotoId,
+        limit: u32,
+    ) -> Result<Vec<ReuseMatch>, RecordsError> {
+        check_query(query)?;
+        let probes = ChunkProbes::new(query, radius)
+            .ok_or_else(|| RecordsError::Invalid(format!("PDQ radius {radius} exceeds {MAX_RADIUS}")))?;
+        // One read transaction: every step sees the same snapshot of the file.
+        let mut tx = self.pool.begin().await?;
+        let mut found = candidates(&mut tx, org, &probes).await?;
+        found.remove(&exclude.0);
+        let found: Vec<Uuid> = found.into_iter().collect();
+        let mut kept = within_radius(&mut tx, org, &found, query, radius).await?;
+        kept.sort_unstable_by_key(|(id, distance)| (*distance, *id));
+        kept.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        let ids: Vec<Uuid> = kept.iter().map(|(id, _)| *id).collect();
+        let rows = evidence(&mut tx, org, &ids).await?;
+        tx.commit().await?;
+        let mut matches = Vec::with_capacity(rows.len());
+        for row in rows {
+            let distance = kept.iter().find(|(id, _)| *id == row.photo_id).map_or(256, |(_, d)| *d);
+            matches.push(row.into_match(distance)?);
+        }
+        matches.sort_unstable_by_key(|m| (m.distance, m.photo));
+        Ok(matches)
+    }
+
+    async fn find_exif_twins(
+        &self,
+        org: OrgId,
+        facts: &ExifFacts,
+        query: &[[u8; 32]],
+        exclude: PhotoId,
+        limit: u32,
+    ) -> Result<Vec<ReuseMatch>, RecordsError> {
+        check_query(query)?;
+        let Some(captured) = &facts.datetime_original else { return Ok(Vec::new()) };
+        let sql = format!(
+            "SELECT h.pdq, {MATCH_COLUMNS} FROM photo_facts twin \
+             JOIN photo_hashes h ON h.org_id = twin.org_id AND h.photo_id = twin.photo_id {MATCH_JOINS} \
+             WHERE twin.org_id = $1 AND twin.datetime_original = $2 \
+               AND twin.make IS $3 AND twin.model IS $4 AND twin.photo_id <> $5 \
+             ORDER BY p.received_at, h.photo_id LIMIT $6"
+        );
+        let rows: Vec<HashedRow> = sqlx::query_as(&sql)
+            .bind(org.0)
+            .bind(captured)
+            .bind(&facts.make)
+            .bind(&facts.model)
+            .bind(exclude.0)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                let distance = min_distance(query, &hash32(&row.pdq, "pdq")?);
+                row.found.into_match(distance)
+            })
+            .collect()
+    }
+}
