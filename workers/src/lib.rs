@@ -1,6 +1,13 @@
 //! The worker pool: consume jobs, run the image stages, verify, commit.
 //!
-//! Today it holds the verification engine ([`verify`]): pure rules that turn a punch, its
-//! site and the facts of its photo into a verdict.
+//! - [`processing`]: one photo from bytes to a result ready to commit (pipeline on the CPU
+//!   pool, reuse candidates from the records, the verification rules).
+//! - [`verify`]: the pure verification rules.
+//! - [`JobError`]: every failure classified as retry or abort.
 
+mod job_error;
+pub mod processing;
 pub mod verify;
+
+pub use job_error::JobError;
+pub use processing::{Analysis, Processor};

@@ -19,6 +19,8 @@ pub mod pdq_index;
 mod postgres;
 mod rows;
 mod sqlite;
+#[cfg(feature = "test-support")]
+pub mod test_db;
 
 use std::sync::Arc;
 

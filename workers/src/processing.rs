@@ -1,0 +1,177 @@
+//! One photo from bytes to a result ready to commit: the image pipeline on the CPU pool,
+//! the reuse candidates from the records' index, and the verification rules.
+//!
+//! The result is built first and committed separately, so the caller can store the
+//! variants in between: a committed verdict always points at variants that exist.
+
+use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use punchline_backends::records::{
+    CommitOutcome, PhotoResult, ProcessedPhoto as ProcessedRecord, Records, ReuseMatch, StoredVariant,
+};
+use punchline_domain::{Config, ExifFacts, OrgId, PhotoFailure, PhotoId, PhotoState, Punch, Site};
+use punchline_imaging::{process, ImageError, Processed, Settings, Variant};
+
+use crate::job_error::JobError;
+use crate::verify::{self, ReuseCandidate, VerificationInput};
+
+/// How many earlier photos each reuse query may return: evidence, not an exhaustive list.
+const CANDIDATE_LIMIT: u32 = 20;
+
+/// What processing one photo produced: the result to commit and the variants to store first.
+#[derive(Debug)]
+pub struct Analysis {
+    pub result: PhotoResult,
+    /// `(object key, JPEG bytes)` of each variant, to be stored before the commit.
+    pub variants: Vec<(String, Vec<u8>)>,
+}
+
+/// Processes photos against one records backend, on one CPU pool.
+#[derive(Clone)]
+pub struct Processor {
+    records: Arc<dyn Records>,
+    config: Arc<Config>,
+    cpu: Arc<rayon::ThreadPool>,
+}
+
+impl Processor {
+    pub fn new(records: Arc<dyn Records>, config: Arc<Config>, cpu: Arc<rayon::ThreadPool>) -> Processor {
+        Processor { records, config, cpu }
+    }
+
+    /// Analyses `bytes` as the photo `photo` of `org`. `None`: the photo already has a
+    /// verdict (a redelivered job), nothing to do.
+    pub async fn analyse(&self, org: OrgId, photo: PhotoId, bytes: Vec<u8>) -> Result<Option<Analysis>, JobError> {
+        let records = &self.records;
+        let row = records.photo(org, photo).await?.ok_or_else(|| JobError::Abort(format!("photo {photo} does not exist")))?;
+        if matches!(row.state, PhotoState::Processed | PhotoState::Failed) {
+            return Ok(None);
+        }
+        let punch = records.punch(org, row.punch).await?.ok_or_else(|| JobError::Abort("punch is gone".into()))?;
+        let site = records.site(org, punch.site).await?.ok_or_else(|| JobError::Abort("site is gone".into()))?;
+        records.mark_processing(org, photo).await?;
+        let byte_count = bytes.len() as u64;
+        let now = Utc::now();
+        let analysis = match self.run_pipeline(bytes).await? {
+            Err(e) => self.failed(e, now),
+            Ok(processed) => {
+                let candidates = self.candidates(org, photo, &processed).await?;
+                let uploaded = row.uploaded_at.unwrap_or(now);
+                self.verified(org, photo, &punch, &site, processed, byte_count, uploaded, &candidates, now)
+            }
+        };
+        Ok(Some(analysis))
+    }
+
+    /// Commits an analysis; a second commit of the same photo changes nothing.
+    pub async fn commit(&self, org: OrgId, photo: PhotoId, analysis: &Analysis) -> Result<CommitOutcome, JobError> {
+        Ok(self.records.commit_result(org, photo, &analysis.result).await?)
+    }
+
+    /// The image pipeline on the CPU pool; the async task only waits for it.
+    async fn run_pipeline(&self, bytes: Vec<u8>) -> Result<Result<Processed, ImageError>, JobError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let config = Arc::clone(&self.config);
+        self.cpu.spawn(move || {
+            let settings = Settings { limits: &config.limits, variants: &config.variants };
+            // A panic in a decoder must not take the worker down: report it as a failure.
+            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| process(&bytes, settings)))
+                .unwrap_or_else(|_| Err(ImageError::DecodeFailed("the image pipeline panicked".into())));
+            let _ = tx.send(outcome);
+        });
+        rx.await.map_err(|_| JobError::Retry("the CPU pool dropped the job".into()))
+    }
+
+    /// Earlier photos of the same organisation that may be this picture: same bytes, a PDQ
+    /// within the reuse radius (any rotation/mirroring), or the same capture metadata.
+    async fn candidates(&self, org: OrgId, photo: PhotoId, p: &Processed) -> Result<Vec<ReuseCandidate>, JobError> {
+        let records = &self.records;
+        let hashing = &self.config.hashing;
+        let mut found: BTreeMap<String, ReuseMatch> = BTreeMap::new();
+        let mut add = |matches: Vec<ReuseMatch>| {
+            for m in matches {
+                found.entry(m.photo.to_string()).or_insert(m);
+            }
+        };
+        add(records.find_exact_duplicates(org, &p.hashes.sha256, photo, CANDIDATE_LIMIT).await?);
+        if p.hashes.pdq.quality >= hashing.blank_below_quality {
+            let radius = hashing.reuse_max_distance;
+            add(records.find_similar(org, &p.hashes.pdq_dihedral, radius, photo, CANDIDATE_LIMIT).await?);
+        }
+        if p.exif.datetime_original.is_some() {
+            add(records.find_exif_twins(org, &p.exif, &p.hashes.pdq_dihedral, photo, CANDIDATE_LIMIT).await?);
+        }
+        let mut candidates = Vec::with_capacity(found.len());
+        for m in found.into_values() {
+            let Some(stored) = records.photo_hashes(org, m.photo).await? else { continue };
+            candidates.push(ReuseCandidate {
+                org,
+                photo: m.photo,
+                punch: m.punch,
+                worker: m.worker,
+                sha256: stored.hashes.sha256,
+                pdq: stored.hashes.pdq,
+                exif: m.facts.unwrap_or_else(ExifFacts::default),
+            });
+        }
+        Ok(candidates)
+    }
+
+    fn failed(&self, e: ImageError, now: DateTime<Utc>) -> Analysis {
+        let failure = PhotoFailure { code: e.code().to_string(), reason: e.to_string() };
+        let verdict = verify::verdict_for_failure(&failure, &self.config, now);
+        Analysis { result: PhotoResult::Failed { failure, verdict }, variants: Vec::new() }
+    }
+
+    #[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
+    fn verified(
+        &self,
+        org: OrgId,
+        photo: PhotoId,
+        punch: &Punch,
+        site: &Site,
+        p: Processed,
+        bytes: u64,
+        uploaded: DateTime<Utc>,
+        candidates: &[ReuseCandidate],
+        now: DateTime<Utc>,
+    ) -> Analysis {
+        let facts = verify::ProcessedPhoto {
+            id: photo,
+            exif: p.exif.clone(),
+            hashes: p.hashes.clone(),
+            width: p.width,
+            height: p.height,
+            bytes,
+        };
+        let input = VerificationInput { punch, site, photo: &facts, upload_completed_at: uploaded, candidates };
+        let verdict = verify::verify(&input, &self.config, now);
+        let (stored, variants) = variant_objects(org, photo, p.variants);
+        let record = ProcessedRecord {
+            width: p.width,
+            height: p.height,
+            facts: p.exif,
+            index_for_reuse: p.hashes.pdq.quality >= self.config.hashing.blank_below_quality,
+            hashes: p.hashes,
+            variants: stored,
+            verdict,
+        };
+        Analysis { result: PhotoResult::Processed(Box::new(record)), variants }
+    }
+}
+
+/// The variants' records and their objects under `{org}/{photo}/{size}.jpg`.
+fn variant_objects(org: OrgId, photo: PhotoId, variants: Vec<Variant>) -> (Vec<StoredVariant>, Vec<(String, Vec<u8>)>) {
+    variants
+        .into_iter()
+        .map(|v| {
+            let key = format!("{org}/{photo}/{}.jpg", v.size);
+            let stored =
+                StoredVariant { size: v.size, object_key: key.clone(), width: v.width, height: v.height, bytes: v.bytes.len() as u64 };
+            (stored, (key, v.bytes))
+        })
+        .unzip()
+}
