@@ -18,6 +18,7 @@ mod model;
 pub mod pdq_index;
 mod postgres;
 mod rows;
+mod sql;
 mod sqlite;
 #[cfg(feature = "test-support")]
 pub mod test_db;

@@ -6,7 +6,9 @@
 //! within `r` bits, by pigeonhole at least one of their 16 chunks differs in at most
 //! `r / 16` bits. So a radius search looks up, per chunk, every value within that many
 //! bits of the query's chunk, and the union of the photos found is a complete candidate
-//! set; exact distances on the candidates then drop those beyond `r`.
+//! set; exact distances on the candidates then drop those beyond `r`. Each chunk row also
+//! carries its photo's whole PDQ (migration 0003), so the candidates are scored from the
+//! rows the probes read, without a lookup per candidate.
 
 /// Chunks per hash.
 pub const CHUNKS: usize = 16;

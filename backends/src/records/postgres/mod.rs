@@ -1,19 +1,20 @@
 //! The records on PostgreSQL (production): a `PgPool`, runtime-checked queries (no
-//! database is needed at build time), migrations from `migrations/postgres`.
+//! database is needed at build time), migrations from `migrations/postgres`. The queries
+//! are the shared ones of [`super::sql`]; this module holds the connection handling, and
+//! [`dialect`] the SQL that PostgreSQL writes its own way.
 
 mod bit_string;
-mod directory;
-mod outbox;
-mod photos;
-mod punches;
+mod dialect;
 mod reuse;
 
 use std::time::Duration;
 
-use async_trait::async_trait;
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
 
-use super::{Records, RecordsError};
+use super::sql::{self, SqlBackend};
+use super::RecordsError;
 
 /// The records in a PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -23,7 +24,8 @@ pub struct PostgresRecords {
 
 impl PostgresRecords {
     /// Connects a pool of up to `max_connections` to the database at `url`. Does not
-    /// migrate: call [`Records::migrate`] (or `punchline migrate`) for that.
+    /// migrate: call [`Records::migrate`](super::Records::migrate) (or `punchline
+    /// migrate`) for that.
     pub async fn connect(url: &str, max_connections: u32) -> Result<PostgresRecords, RecordsError> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
@@ -45,18 +47,17 @@ impl PostgresRecords {
     }
 }
 
-#[async_trait]
-impl Records for PostgresRecords {
-    async fn migrate(&self) -> Result<(), RecordsError> {
-        let mut migrator = sqlx::migrate!("./migrations/postgres");
-        // Other backends (the queue) may keep their own migrations in the same database.
-        migrator.set_ignore_missing(true);
-        migrator.run(&self.pool).await?;
-        Ok(())
-    }
+impl SqlBackend for PostgresRecords {
+    type Database = Postgres;
+    type WriteTransaction = Transaction<'static, Postgres>;
 
-    async fn ping(&self) -> Result<(), RecordsError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
+    const MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+    /// A plain transaction: writers of one row queue on its row lock (or, for a new row,
+    /// on the unique index), and run on once the first commits.
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, RecordsError> {
+        Ok(self.pool.begin().await?)
     }
 }
+
+sql::impl_records!(PostgresRecords);

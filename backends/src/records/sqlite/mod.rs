@@ -3,26 +3,26 @@
 //! take an in-process turn first (SQLite's busy handler waits by sleeping and polling,
 //! which wastes most of the time under contention), then begin `IMMEDIATE`, so a writer
 //! never fails on a read-to-write lock upgrade and writers of other processes queue on
-//! the busy timeout.
+//! the busy timeout. The queries are the shared ones of [`super::sql`]; this module holds
+//! the connection handling, and [`dialect`] the SQL that SQLite writes its own way.
 
-mod directory;
-mod outbox;
-mod photos;
-mod punches;
+mod dialect;
 mod reuse;
 
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use super::{Records, RecordsError};
+use super::sql::{self, SqlBackend};
+use super::RecordsError;
 
 /// How long a writer waits for another writer's transaction before giving up (a
 /// transient error).
@@ -36,15 +36,38 @@ pub struct SqliteRecords {
     write_turn: Arc<Mutex<()>>,
 }
 
-/// A write transaction, holding this process's write turn until it is dropped.
-pub(super) struct WriteTransaction {
-    pub(super) tx: Transaction<'static, Sqlite>,
+/// A write transaction, holding this process's write turn until it is committed or
+/// dropped.
+pub(crate) struct WriteTransaction {
+    tx: Transaction<'static, Sqlite>,
     _turn: OwnedMutexGuard<()>,
+}
+
+impl WriteTransaction {
+    /// Commits, then gives up the write turn.
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for WriteTransaction {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTransaction {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
 }
 
 impl SqliteRecords {
     /// Opens (creating if missing) the database file at `path` with a pool of up to
-    /// `max_connections`. Does not migrate: call [`Records::migrate`] for that.
+    /// `max_connections`. Does not migrate: call [`Records::migrate`](super::Records::migrate)
+    /// for that.
     pub async fn open(path: &Path, max_connections: u32) -> Result<SqliteRecords, RecordsError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
@@ -73,9 +96,17 @@ impl SqliteRecords {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+}
+
+impl SqlBackend for SqliteRecords {
+    type Database = Sqlite;
+    type WriteTransaction = WriteTransaction;
+
+    const MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 
     /// A write transaction that holds the write lock from its first statement, so it
     /// never has to upgrade a read lock (which SQLite fails at once, without waiting).
+    /// Writers run one at a time, each seeing what the previous committed.
     async fn begin_write(&self) -> Result<WriteTransaction, RecordsError> {
         let turn = Arc::clone(&self.write_turn).lock_owned().await;
         let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -83,18 +114,4 @@ impl SqliteRecords {
     }
 }
 
-#[async_trait]
-impl Records for SqliteRecords {
-    async fn migrate(&self) -> Result<(), RecordsError> {
-        let mut migrator = sqlx::migrate!("./migrations/sqlite");
-        // The embedded queue keeps its own migrations in the same file.
-        migrator.set_ignore_missing(true);
-        migrator.run(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn ping(&self) -> Result<(), RecordsError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-}
+sql::impl_records!(SqliteRecords);

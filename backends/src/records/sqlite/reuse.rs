@@ -1,8 +1,10 @@
 //! Reuse search in SQLite: exact SHA-256 lookups, and PDQ radius search by multi-index
 //! hashing. SQLite has no popcount, and runs in-process, so candidates' hashes are read
-//! and their exact distances computed here.
+//! and their exact distances computed here — from the chunk rows themselves, which carry
+//! each photo's PDQ (migration 0003), so photo_hashes is not read per candidate.
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use punchline_domain::{ExifFacts, OrgId, PhotoId};
@@ -38,16 +40,22 @@ fn check_query(query: &[[u8; 32]]) -> Result<(), RecordsError> {
     Ok(())
 }
 
-/// Every photo whose indexed PDQ has a chunk among the probes.
-async fn candidates(
+/// Every photo whose indexed PDQ has a chunk among the probes and lies within `radius`
+/// of any query hash, with its distance. The chunk rows carry the PDQ, so each probe's
+/// candidates are scored as they are read.
+async fn within_radius(
     conn: &mut SqliteConnection,
     org: OrgId,
     probes: &ChunkProbes,
-) -> Result<HashSet<Uuid>, RecordsError> {
-    let mut found = HashSet::new();
+    query: &[[u8; 32]],
+    radius: u32,
+) -> Result<HashMap<Uuid, u32>, RecordsError> {
+    // A photo is found once per chunk it shares with the probes: score it once.
+    let mut scored: HashMap<Uuid, Option<u32>> = HashMap::new();
     for chunk_no in 0..CHUNKS {
         for values in probes.values[chunk_no].chunks(IN_LIST_BATCH) {
-            let mut lookup = QueryBuilder::<Sqlite>::new("SELECT photo_id FROM pdq_chunks WHERE org_id = ");
+            let mut lookup =
+                QueryBuilder::<Sqlite>::new("SELECT photo_id, pdq FROM pdq_chunks WHERE org_id = ");
             lookup.push_bind(org.0).push(" AND chunk_no = ").push_bind(chunk_no as i64);
             lookup.push(" AND chunk_value IN (");
             let mut list = lookup.separated(", ");
@@ -55,39 +63,16 @@ async fn candidates(
                 list.push_bind(i64::from(*value));
             }
             lookup.push(")");
-            let ids: Vec<Uuid> = lookup.build_query_scalar().fetch_all(&mut *conn).await?;
-            found.extend(ids);
-        }
-    }
-    Ok(found)
-}
-
-/// The candidates within `radius` of any query hash, with their distances.
-async fn within_radius(
-    conn: &mut SqliteConnection,
-    org: OrgId,
-    candidates: &[Uuid],
-    query: &[[u8; 32]],
-    radius: u32,
-) -> Result<Vec<(Uuid, u32)>, RecordsError> {
-    let mut kept = Vec::new();
-    for batch in candidates.chunks(IN_LIST_BATCH) {
-        let mut read = QueryBuilder::<Sqlite>::new("SELECT photo_id, pdq FROM photo_hashes WHERE org_id = ");
-        read.push_bind(org.0).push(" AND photo_id IN (");
-        let mut list = read.separated(", ");
-        for id in batch {
-            list.push_bind(*id);
-        }
-        read.push(")");
-        let rows: Vec<(Uuid, Vec<u8>)> = read.build_query_as().fetch_all(&mut *conn).await?;
-        for (id, pdq) in rows {
-            let distance = min_distance(query, &hash32(&pdq, "pdq")?);
-            if distance <= radius {
-                kept.push((id, distance));
+            let rows: Vec<(Uuid, Option<Vec<u8>>)> = lookup.build_query_as().fetch_all(&mut *conn).await?;
+            for (id, pdq) in rows {
+                let Entry::Vacant(slot) = scored.entry(id) else { continue };
+                let pdq = pdq.ok_or_else(|| RecordsError::corrupt("a PDQ chunk row without its hash"))?;
+                let distance = min_distance(query, &hash32(&pdq, "pdq")?);
+                slot.insert((distance <= radius).then_some(distance));
             }
         }
     }
-    Ok(kept)
+    Ok(scored.into_iter().filter_map(|(id, distance)| Some((id, distance?))).collect())
 }
 
 /// The evidence of the given photos (hashes, photo, punch, facts).
@@ -148,10 +133,9 @@ impl ReuseIndex for SqliteRecords {
             .ok_or_else(|| RecordsError::Invalid(format!("PDQ radius {radius} exceeds {MAX_RADIUS}")))?;
         // One read transaction: every step sees the same snapshot of the file.
         let mut tx = self.pool.begin().await?;
-        let mut found = candidates(&mut tx, org, &probes).await?;
+        let mut found = within_radius(&mut tx, org, &probes, query, radius).await?;
         found.remove(&exclude.0);
-        let found: Vec<Uuid> = found.into_iter().collect();
-        let mut kept = within_radius(&mut tx, org, &found, query, radius).await?;
+        let mut kept: Vec<(Uuid, u32)> = found.into_iter().collect();
         kept.sort_unstable_by_key(|(id, distance)| (*distance, *id));
         kept.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         let ids: Vec<Uuid> = kept.iter().map(|(id, _)| *id).collect();
