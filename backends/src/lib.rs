@@ -8,6 +8,8 @@
 
 #![warn(missing_docs)]
 
+pub mod queue;
 pub mod records;
+pub mod store;
 
 pub use records::{Records, RecordsError};

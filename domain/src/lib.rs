@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod facts;
+pub mod job;
 pub mod punch;
 pub mod site;
 pub mod tenancy;
@@ -12,6 +13,7 @@ pub mod verdict;
 
 pub use config::{Config, ConfigError};
 pub use facts::{ExifFacts, GeoPoint, ImageFormat, PerceptualHash, PhotoHashes};
+pub use job::{JobDecodeError, PhotoJob, JOB_VERSION};
 pub use punch::{
     ClientPunchId, DeviceLocation, PhotoFailure, PhotoId, PhotoState, Punch, PunchError, PunchId, PunchKind,
 };

@@ -5,7 +5,11 @@
 //! Every field is documented where it is declared; `pipeline.toml` at the repository root
 //! repeats the defaults with the same comments.
 
+mod api;
+mod auth;
 mod imaging;
+mod queue;
+mod store;
 mod verification;
 
 use std::path::Path;
@@ -14,7 +18,14 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
+pub use api::{ApiConfig, RateLimitConfig, RecordsConfig};
+pub use auth::{AuthConfig, DEV_JWT_SECRET, MIN_JWT_SECRET_LEN};
 pub use imaging::{HashingConfig, LimitsConfig, PipelineConfig, VariantFormat, VariantsConfig};
+pub use queue::{QueueBackend, QueueConfig};
+pub use store::{
+    LocalStoreConfig, S3StoreConfig, SigningKey, StoreBackend, StoreConfig, DEV_SIGNING_KEY,
+    MIN_SIGNING_KEY_BYTES,
+};
 pub use verification::{FlagSeverities, VerificationConfig};
 
 /// Everything punchline can be tuned by. Missing sections and fields take safe defaults.
@@ -31,6 +42,16 @@ pub struct Config {
     pub pipeline: PipelineConfig,
     /// Tolerances and severities of the verification rules.
     pub verification: VerificationConfig,
+    /// The HTTP API: bind address, public URL, body limits, timeouts, CORS, rate limits.
+    pub api: ApiConfig,
+    /// Bearer tokens: signing key, lifetime, issuer.
+    pub auth: AuthConfig,
+    /// Where the records live: a SQLite file (embedded) or PostgreSQL.
+    pub records: RecordsConfig,
+    /// The job queue between ingest and the workers: backend, names, retries.
+    pub queue: QueueConfig,
+    /// Where photos and variants are kept: a local directory (embedded) or S3.
+    pub store: StoreConfig,
 }
 
 /// Why a configuration could not be loaded.
@@ -71,7 +92,12 @@ impl Config {
         self.limits.validate()?;
         self.variants.validate()?;
         self.hashing.validate()?;
-        self.verification.validate()
+        self.verification.validate()?;
+        self.api.validate()?;
+        self.auth.validate()?;
+        self.records.validate()?;
+        self.queue.validate()?;
+        self.store.validate()
     }
 }
 
