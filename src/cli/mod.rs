@@ -3,6 +3,8 @@
 mod bench;
 mod inspect;
 mod photo_report;
+mod serve;
+mod token;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +31,10 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Measure the image pipeline's throughput (photos/s) and time per stage.
     Bench(bench::BenchArgs),
+    /// Serve the HTTP API on the configured records and store.
+    Serve(serve::ServeArgs),
+    /// Print a bearer token for development and tests.
+    Token(token::TokenArgs),
 }
 
 /// Runs the parsed command; the exit code says whether every input succeeded.
@@ -37,6 +43,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Inspect(args) => inspect::run(&config, args),
         Command::Bench(args) => bench::run(&config, args),
+        Command::Serve(args) => serve::run(&config, args),
+        Command::Token(args) => token::run(&config, args),
     }
 }
 

@@ -1,0 +1,74 @@
+//! What every handler shares: the records, the store, the token keys, the limits from
+//! configuration, and the readiness probes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use metrics_exporter_prometheus::PrometheusHandle;
+use punchline_backends::records::Records;
+use punchline_backends::store::{LocalStore, Store};
+use punchline_domain::Config;
+
+use crate::auth::TokenKeys;
+use crate::membership::Members;
+
+/// The limits and lifetimes handlers apply, from configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Largest accepted photo, in bytes (`limits.max_bytes`).
+    pub max_photo_bytes: u64,
+    /// How long an upload URL stays valid.
+    pub upload_url_ttl: Duration,
+    /// How long a variant's download URL stays valid.
+    pub download_url_ttl: Duration,
+    /// How far a punch's device time may lie ahead of the server's clock.
+    pub max_future_skew: chrono::TimeDelta,
+}
+
+impl Settings {
+    /// The settings of `config`.
+    pub fn from_config(config: &Config) -> Settings {
+        Settings {
+            max_photo_bytes: config.limits.max_bytes,
+            upload_url_ttl: Duration::from_secs(config.api.upload_url_ttl_s),
+            download_url_ttl: Duration::from_secs(config.api.download_url_ttl_s),
+            max_future_skew: i64::try_from(config.api.max_future_skew_s)
+                .ok()
+                .and_then(chrono::TimeDelta::try_seconds)
+                .unwrap_or(chrono::TimeDelta::MAX),
+        }
+    }
+}
+
+/// Something `/readyz` checks besides the records and the store (e.g. the job queue).
+#[async_trait]
+pub trait ReadinessProbe: Send + Sync {
+    /// What is checked, as named in the `/readyz` body.
+    fn name(&self) -> &'static str;
+
+    /// `Ok` when it is reachable and usable; the error is logged, never sent.
+    async fn check(&self) -> Result<(), String>;
+}
+
+/// The state every handler receives (cheap to clone: all shared).
+#[derive(Clone)]
+pub struct AppState {
+    /// Organisations, sites, punches, photos, verdicts, reviews.
+    pub records: Arc<dyn Records>,
+    /// Where photos and variants are kept.
+    pub store: Arc<dyn Store>,
+    /// The same store when it is the embedded local directory, whose signed upload and
+    /// download URLs this API serves; `None` with S3 (the apps talk to S3 directly).
+    pub local_store: Option<Arc<LocalStore>>,
+    /// Signs and checks bearer tokens.
+    pub tokens: Arc<TokenKeys>,
+    /// Limits and lifetimes from configuration.
+    pub settings: Arc<Settings>,
+    /// Organisations and users known to exist in the records.
+    pub members: Arc<Members>,
+    /// Further readiness checks (the job queue, when the process has one).
+    pub probes: Arc<Vec<Arc<dyn ReadinessProbe>>>,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
+}
