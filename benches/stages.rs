@@ -21,8 +21,8 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode, Throughput};
 use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode, Throughput};
 use punchline_domain::config::{LimitsConfig, VariantsConfig};
 use punchline_imaging::{decode, detect, exif, hash, process, variants, Rgb8, Settings};
 
@@ -133,7 +133,8 @@ fn bench_stages(c: &mut Criterion) {
     });
     group.finish();
 
-    let images: Vec<(&str, Rgb8)> = photos[..2].iter().map(|p| (p.label, displayed(&p.bytes, &limits))).collect();
+    let images: Vec<(&str, Rgb8)> =
+        photos[..2].iter().map(|p| (p.label, displayed(&p.bytes, &limits))).collect();
 
     let mut group = slow(c, "resize");
     for (label, image) in &images {
@@ -148,8 +149,12 @@ fn bench_stages(c: &mut Criterion) {
     let size_800 = variants::fitted((image.width, image.height), 800);
     let v800 = variants::resize(v1200.view(), size_800).unwrap();
     let size_300 = variants::fitted((image.width, image.height), 300);
-    group.bench_function("1200_to_800", |b| b.iter(|| variants::resize(black_box(v1200.view()), size_800).unwrap()));
-    group.bench_function("800_to_300", |b| b.iter(|| variants::resize(black_box(v800.view()), size_300).unwrap()));
+    group.bench_function("1200_to_800", |b| {
+        b.iter(|| variants::resize(black_box(v1200.view()), size_800).unwrap())
+    });
+    group.bench_function("800_to_300", |b| {
+        b.iter(|| variants::resize(black_box(v800.view()), size_300).unwrap())
+    });
     group.finish();
 
     let v300 = variants::resize(v800.view(), size_300).unwrap();

@@ -32,7 +32,12 @@ fn inspect_all(rows: &[ManifestRow]) -> HashMap<String, Value> {
     let mut args = vec!["inspect", "--json"];
     args.extend(paths.iter().map(String::as_str));
     let out = punchline(&args);
-    assert_eq!(out.status.code(), Some(1), "exit 1: some photos are refused; stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "exit 1: some photos are refused; stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).expect("utf-8");
     stdout
         .lines()
@@ -102,11 +107,13 @@ fn inspect_writes_variants_and_reads_well_as_text() {
     let out = punchline(&["inspect", "--variants", dir.path().to_str().unwrap(), photo.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    for expected in ["jpeg", "3264×2448", "Apple iPhone 5", "2012:09:29 16:11:25", "47.627167, -122.337333"] {
+    for expected in ["jpeg", "3264×2448", "Apple iPhone 5", "2012:09:29 16:11:25", "47.627167, -122.337333"]
+    {
         assert!(text.contains(expected), "plain output lacks {expected:?}:\n{text}");
     }
     for size in [300, 800, 1200] {
-        let variant = std::fs::read(dir.path().join(format!("iphone5_rot3_gps_{size}.jpg"))).expect("variant written");
+        let variant =
+            std::fs::read(dir.path().join(format!("iphone5_rot3_gps_{size}.jpg"))).expect("variant written");
         assert!(variant.starts_with(&[0xFF, 0xD8]));
     }
 }

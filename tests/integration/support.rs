@@ -8,7 +8,11 @@ pub fn photos_dir() -> PathBuf {
     let dir = std::env::var_os("PUNCHLINE_PHOTOS")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/photos"));
-    assert!(dir.join("manifest.csv").exists(), "photo corpus not found at {} (set PUNCHLINE_PHOTOS)", dir.display());
+    assert!(
+        dir.join("manifest.csv").exists(),
+        "photo corpus not found at {} (set PUNCHLINE_PHOTOS)",
+        dir.display()
+    );
     dir
 }
 

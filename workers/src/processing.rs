@@ -44,14 +44,24 @@ impl Processor {
 
     /// Analyses `bytes` as the photo `photo` of `org`. `None`: the photo already has a
     /// verdict (a redelivered job), nothing to do.
-    pub async fn analyse(&self, org: OrgId, photo: PhotoId, bytes: Vec<u8>) -> Result<Option<Analysis>, JobError> {
+    pub async fn analyse(
+        &self,
+        org: OrgId,
+        photo: PhotoId,
+        bytes: Vec<u8>,
+    ) -> Result<Option<Analysis>, JobError> {
         let records = &self.records;
-        let row = records.photo(org, photo).await?.ok_or_else(|| JobError::Abort(format!("photo {photo} does not exist")))?;
+        let row = records
+            .photo(org, photo)
+            .await?
+            .ok_or_else(|| JobError::Abort(format!("photo {photo} does not exist")))?;
         if matches!(row.state, PhotoState::Processed | PhotoState::Failed) {
             return Ok(None);
         }
-        let punch = records.punch(org, row.punch).await?.ok_or_else(|| JobError::Abort("punch is gone".into()))?;
-        let site = records.site(org, punch.site).await?.ok_or_else(|| JobError::Abort("site is gone".into()))?;
+        let punch =
+            records.punch(org, row.punch).await?.ok_or_else(|| JobError::Abort("punch is gone".into()))?;
+        let site =
+            records.site(org, punch.site).await?.ok_or_else(|| JobError::Abort("site is gone".into()))?;
         records.mark_processing(org, photo).await?;
         let byte_count = bytes.len() as u64;
         let now = Utc::now();
@@ -67,7 +77,12 @@ impl Processor {
     }
 
     /// Commits an analysis; a second commit of the same photo changes nothing.
-    pub async fn commit(&self, org: OrgId, photo: PhotoId, analysis: &Analysis) -> Result<CommitOutcome, JobError> {
+    pub async fn commit(
+        &self,
+        org: OrgId,
+        photo: PhotoId,
+        analysis: &Analysis,
+    ) -> Result<CommitOutcome, JobError> {
         Ok(self.records.commit_result(org, photo, &analysis.result).await?)
     }
 
@@ -87,7 +102,12 @@ impl Processor {
 
     /// Earlier photos of the same organisation that may be this picture: same bytes, a PDQ
     /// within the reuse radius (any rotation/mirroring), or the same capture metadata.
-    async fn candidates(&self, org: OrgId, photo: PhotoId, p: &Processed) -> Result<Vec<ReuseCandidate>, JobError> {
+    async fn candidates(
+        &self,
+        org: OrgId,
+        photo: PhotoId,
+        p: &Processed,
+    ) -> Result<Vec<ReuseCandidate>, JobError> {
         let records = &self.records;
         let hashing = &self.config.hashing;
         let mut found: BTreeMap<String, ReuseMatch> = BTreeMap::new();
@@ -102,7 +122,9 @@ impl Processor {
             add(records.find_similar(org, &p.hashes.pdq_dihedral, radius, photo, CANDIDATE_LIMIT).await?);
         }
         if p.exif.datetime_original.is_some() {
-            add(records.find_exif_twins(org, &p.exif, &p.hashes.pdq_dihedral, photo, CANDIDATE_LIMIT).await?);
+            add(records
+                .find_exif_twins(org, &p.exif, &p.hashes.pdq_dihedral, photo, CANDIDATE_LIMIT)
+                .await?);
         }
         let mut candidates = Vec::with_capacity(found.len());
         for m in found.into_values() {
@@ -147,7 +169,8 @@ impl Processor {
             height: p.height,
             bytes,
         };
-        let input = VerificationInput { punch, site, photo: &facts, upload_completed_at: uploaded, candidates };
+        let input =
+            VerificationInput { punch, site, photo: &facts, upload_completed_at: uploaded, candidates };
         let verdict = verify::verify(&input, &self.config, now);
         let (stored, variants) = variant_objects(org, photo, p.variants);
         let record = ProcessedRecord {
@@ -164,13 +187,22 @@ impl Processor {
 }
 
 /// The variants' records and their objects under `{org}/{photo}/{size}.jpg`.
-fn variant_objects(org: OrgId, photo: PhotoId, variants: Vec<Variant>) -> (Vec<StoredVariant>, Vec<(String, Vec<u8>)>) {
+fn variant_objects(
+    org: OrgId,
+    photo: PhotoId,
+    variants: Vec<Variant>,
+) -> (Vec<StoredVariant>, Vec<(String, Vec<u8>)>) {
     variants
         .into_iter()
         .map(|v| {
             let key = format!("{org}/{photo}/{}.jpg", v.size);
-            let stored =
-                StoredVariant { size: v.size, object_key: key.clone(), width: v.width, height: v.height, bytes: v.bytes.len() as u64 };
+            let stored = StoredVariant {
+                size: v.size,
+                object_key: key.clone(),
+                width: v.width,
+                height: v.height,
+                bytes: v.bytes.len() as u64,
+            };
             (stored, (key, v.bytes))
         })
         .unzip()

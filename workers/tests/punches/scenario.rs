@@ -7,8 +7,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use punchline_backends::records::{NewPhoto, Organisation, Records, UploadedPhoto, User};
 use punchline_domain::{
-    ClientPunchId, Config, DeviceLocation, FlagCode, GeoPoint, Geofence, ImageFormat, OrgId, PhotoId, PunchId,
-    PunchKind, Punch, Role, Site, UserId, Verdict, VerdictState,
+    ClientPunchId, Config, DeviceLocation, FlagCode, GeoPoint, Geofence, ImageFormat, OrgId, PhotoId, Punch,
+    PunchId, PunchKind, Role, Site, UserId, Verdict, VerdictState,
 };
 use punchline_workers::Processor;
 
@@ -27,7 +27,12 @@ pub struct Case {
 impl Case {
     /// `photo` punched at a 150 m site centred on `site`, by a phone reporting that
     /// position (±20 m) and `device_time` (RFC 3339 with the phone's offset).
-    pub fn at(photo: &'static str, site: (f64, f64), time_zone: &'static str, device_time: &'static str) -> Case {
+    pub fn at(
+        photo: &'static str,
+        site: (f64, f64),
+        time_zone: &'static str,
+        device_time: &'static str,
+    ) -> Case {
         Case { photo, site, time_zone, device_time, state: None, must: vec![], must_not: vec![] }
     }
 
@@ -78,7 +83,8 @@ impl Scenario {
     async fn submit(&self, org: OrgId, case: &Case) -> PhotoId {
         let worker = self.worker(org).await;
         let center = GeoPoint { lat: case.site.0, lon: case.site.1 };
-        let site = Site::new(org, case.photo, case.time_zone, Geofence::Circle { center, radius_m: 150.0 }).expect("site");
+        let site = Site::new(org, case.photo, case.time_zone, Geofence::Circle { center, radius_m: 150.0 })
+            .expect("site");
         self.records.create_site(org, &site).await.expect("create site");
         let device_time = DateTime::<FixedOffset>::parse_from_rfc3339(case.device_time).expect("device time");
         let punch = Punch {
@@ -89,18 +95,27 @@ impl Scenario {
             worker,
             site: site.id,
             device_time,
-            device_location: Some(DeviceLocation { lat: center.lat, lon: center.lon, accuracy_m: 20.0, mock: Some(false) }),
+            device_location: Some(DeviceLocation {
+                lat: center.lat,
+                lon: center.lon,
+                accuracy_m: 20.0,
+                mock: Some(false),
+            }),
             received_at: device_time.with_timezone(&Utc) + Duration::seconds(5),
         };
         let photo = PhotoId::new();
         let key = format!("{org}/{photo}/original");
-        self.records.create_punch(org, &punch, &NewPhoto { id: photo, object_key: key }).await.expect("punch");
+        self.records
+            .create_punch(org, &punch, &NewPhoto { id: photo, object_key: key })
+            .await
+            .expect("punch");
         let bytes = std::fs::read(photos_dir().join(case.photo)).expect("photo");
         // The api records the sniffed type at completion; unknown bytes still get a job.
         let format = punchline_imaging::detect::detect(&bytes).unwrap_or(ImageFormat::Jpeg);
         let uploaded = UploadedPhoto { bytes: bytes.len() as u64, format };
         self.records.complete_upload(org, photo, &uploaded, &serde_json::json!({})).await.expect("complete");
-        let analysis = self.processor.analyse(org, photo, bytes).await.expect("analysed").expect("not yet judged");
+        let analysis =
+            self.processor.analyse(org, photo, bytes).await.expect("analysed").expect("not yet judged");
         self.processor.commit(org, photo, &analysis).await.expect("committed");
         photo
     }
@@ -128,7 +143,10 @@ impl Scenario {
         let photo = self.submit(org, case).await;
         let before = self.records.verdict(org, photo).await.expect("verdict").expect("exists");
         let bytes = std::fs::read(photos_dir().join(case.photo)).expect("photo");
-        assert!(self.processor.analyse(org, photo, bytes).await.expect("analyse").is_none(), "already judged");
+        assert!(
+            self.processor.analyse(org, photo, bytes).await.expect("analyse").is_none(),
+            "already judged"
+        );
         let after = self.records.verdict(org, photo).await.expect("verdict").expect("exists");
         assert_eq!(before, after);
     }
