@@ -152,13 +152,26 @@ def vips_env():
 
 # ---------------------------------------------------------------- the tools, one measurement each
 
+def punchline_env():
+    """The environment without PUNCHLINE_* variables: punchline reads those as configuration
+    overrides (and refuses unknown ones such as PUNCHLINE_PHOTOS); the comparison runs on
+    exactly CONFIG_TOML."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("PUNCHLINE_")}
+
+
 def m_punchline(files, threads, repeat, _tmp):
     out = run(pin(threads) + [BIN, "--config", CONFIG, "bench", "--threads", str(threads),
-                              "--repeat", str(repeat), "--json", *files])
+                              "--repeat", str(repeat), "--json", *files], env=punchline_env())
     report = json.loads(out)
     if report["failed"]:
         raise RuntimeError(f"punchline refused {report['failed']} photos")
     return report["photos_per_s"], report
+
+
+def m_heif_decode(files, repeat):
+    """pillow-heif decoding the HEICs and nothing else, on one core: the decode-only floor."""
+    out = run(pin(1) + ["python3", PILLOW, "--decode-only", "--repeat", str(repeat), *files])
+    return json.loads(out)["photos_per_s"]
 
 
 def m_pillow(files, threads, repeat, _tmp):
@@ -260,7 +273,7 @@ def outputs(files, tmp):
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
     subprocess.run([BIN, "--config", CONFIG, "inspect", "--variants", dirs["punchline"], *files],
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env=punchline_env())
     run(["python3", PILLOW, "--repeat", "1", "--keep", dirs["Pillow"], *files])
     vips_per_photo_pass(files, 2, dirs["vips"])
     found = {}
@@ -299,6 +312,16 @@ def compare_outputs(files, tmp):
 
 # ---------------------------------------------------------------- the machine
 
+def our_libheif():
+    """The libheif punchline embeds: the version in Cargo.lock's libheif-sys (`5.3.1+1.23.1`)."""
+    try:
+        lock = open(os.path.join(ROOT, "Cargo.lock")).read()
+        m = re.search(r'name = "libheif-sys"\nversion = "[^"+]*\+([^"]+)"', lock)
+        return m.group(1) if m else "?"
+    except OSError:
+        return "?"
+
+
 def machine():
     def cmd(c):
         try:
@@ -312,7 +335,7 @@ def machine():
         head = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip()
         dirty = run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"])
     except Exception:  # noqa: BLE001 (not a git checkout: say which source it was)
-        head, dirty = os.environ.get("PUNCHLINE_BENCH_SOURCE", "unknown source"), ""
+        head, dirty = os.environ.get("BENCH_SOURCE", "unknown source"), ""
     return {
         "cpu": model.group(1).strip() if model else "?",
         "cores": os.cpu_count(),
@@ -324,6 +347,9 @@ def machine():
         "pillow": PIL.__version__,
         "pillow_heif": pillow_heif.__version__,
         "pillow_libheif": pillow_heif.libheif_version(),
+        "pillow_de265": re.sub(r"^.*version ", "", pillow_heif.libheif_info()["decoders"].get("libde265", "?")),
+        "libde265": cmd(["sh", "-c", "dpkg-query -W -f='${Version}' libde265-0 2>/dev/null"]),
+        "our_libheif": our_libheif(),
         "python": platform.python_version(),
         "commit": head + (" + uncommitted changes in: " + ", ".join(
             sorted({line[3:] for line in dirty.splitlines() if line.strip()})) if dirty.strip() else ""),
@@ -337,7 +363,7 @@ def fmt(x, digits=2):
     return f"{x:.{digits}f}"
 
 
-def markdown(args, mach, loads, results, shares, sizes, dims_differ, diffs, command):
+def markdown(args, mach, loads, results, shares, sizes, dims_differ, diffs, command, heif_decode):
     L = []
     L.append("## punchline vs libvips vs Pillow\n")
     L.append(f"Measured {mach['date']} with `{command}` "
@@ -394,6 +420,19 @@ def markdown(args, mach, loads, results, shares, sizes, dims_differ, diffs, comm
                      f"{md('resize'):.1f} | {md('encode'):.1f} | {md('hash'):.1f} | {md('orient'):.1f} | "
                      f"{md('open') + md('exif'):.1f} | {pps:.2f} | {bound:.2f} |")
     L.append("")
+    s1 = shares[("B: HEIC", 1)]
+    ours = statistics.median(x["decode"] for x in s1)
+    theirs = 1000.0 / statistics.median(heif_decode)
+    pillow_1t = statistics.median(results[("B: HEIC", 1)]["Pillow"])
+    L.append(f"HEIC decode alone, 1 thread, set B: punchline {ours:.0f} ms/photo (libheif {mach['our_libheif']} "
+             f"with Debian's libde265 {mach['libde265']}); pillow-heif {theirs:.0f} ms/photo (`open_heif` + `.data`, "
+             f"libheif {mach['pillow_libheif']} with its bundled libde265 {mach['pillow_de265']}). "
+             f"Pillow's whole job takes {1000.0 / pillow_1t:.0f} ms/photo, so a pipeline doing nothing but "
+             f"pillow-heif's decode would be {1000.0 / pillow_1t / theirs:.2f}× Pillow, and one doing nothing but "
+             f"punchline's decode {1000.0 / pillow_1t / ours:.2f}×"
+             + (f": the HEIC target of {TARGETS['B: HEIC']}× is out of reach as long as the HEVC decode is "
+                "libde265 on one core per photo.\n"
+                if 1000.0 / pillow_1t / theirs < TARGETS["B: HEIC"] else ".\n"))
     L.append("At 1 thread the stages run one after the other, so their sum is the total; at 2 threads "
              "two photos run at once and a photo's SHA-256 and PDQ overlap its decode and variants, "
              "so the per-stage times are wall times of contended stages.\n")
@@ -426,13 +465,16 @@ def markdown(args, mach, loads, results, shares, sizes, dims_differ, diffs, comm
     L.append("- punchline decodes JPEGs at the smallest DCT scale keeping a ≥ 2048 px long edge (PDQ's "
              "floor); Pillow's `thumbnail` uses JPEG draft mode, the same DCT scaling, to ≥ 2× the "
              "target (2400 px); vips' shrink-on-load leaves at least a factor 2 for its resampler. "
-             "On these photos (long edge ≤ 4608 px) all three decode the JPEGs at full size.")
+             "On set A only punchline reduces, and only nokia83_gps (4608 px, decoded at 1/2 = 2304 px); "
+             "Pillow's draft stays at 1/1 and vips loads with factor 1 on all nine (checked with "
+             "`decoderconfig` and `VIPS_INFO=1`).")
     L.append("- pillow-heif applies HEIF `irot` itself, so `exif_transpose` changes nothing for HEIC; "
              "vips rotates by EXIF/`irot` itself (autorotate is vipsthumbnail's default). None of the "
              "three converts colour profiles (vipsthumbnail only does with `--export-profile`).")
-    L.append("- HEIC: punchline and pillow-heif decode with libheif "
-             f"{mach['pillow_libheif']} (punchline's built in; both with libde265) and one decoding "
-             f"thread per photo; vips uses Debian's libheif {mach['libheif_vips']}.")
+    L.append(f"- HEIC: punchline decodes with its embedded libheif {mach['our_libheif']} linked to Debian's "
+             f"libde265 {mach['libde265']}, pillow-heif with libheif {mach['pillow_libheif']} and its bundled "
+             f"libde265 {mach['pillow_de265']}, both with one decoding thread per photo; vips with Debian's "
+             f"libheif {mach['libheif_vips']} (and libde265 {mach['libde265']}).")
     L.append("- A variant a pixel taller or wider than punchline's: punchline fits every variant from "
              "the displayed size, Pillow and vips fit the 800 and 300 from the already rounded 1200.")
     L.append("- `vips (per photo)` pays ~45 ms of process start-up per vipsthumbnail call, three per "
@@ -497,6 +539,7 @@ def main():
     try:
         results = {(s, t): {tool: [] for tool in TOOLS} for s in sets for t in (1, 2)}
         interference = []
+        heif_decode = []
         shares = {(s, t): [] for s in sets for t in (1, 2)}
         for files in sets.values():  # warm the page cache and vips
             vips_per_photo_pass(files, 2, vips_dirs(tmp, "warm"))
@@ -513,6 +556,9 @@ def main():
                             shares[(set_name, t)].append(report["mean_ms"])
                         log(f"round {r + 1}/{args.rounds} {set_name} {t}t {tool}: {pps:.2f} photos/s"
                             f" (others used {others:.2f} cores)")
+            wait_quiet(args.max_others, args.quiet_timeout)
+            heif_decode.append(m_heif_decode(sets["B: HEIC"], args.repeat))
+            log(f"round {r + 1}/{args.rounds} B: HEIC 1t pillow-heif decode only: {heif_decode[-1]:.2f} photos/s")
         loads["after"] = loadavg()
         loads["others"] = interference
         sizes, dims_differ, diffs = {}, {}, {}
@@ -522,7 +568,7 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    body = markdown(args, mach, loads, results, shares, sizes, dims_differ, diffs, args.command)
+    body = markdown(args, mach, loads, results, shares, sizes, dims_differ, diffs, args.command, heif_decode)
     print(body)
     raw = {f"{s} {t}": v for (s, t), v in results.items()}
     log(json.dumps({"results": raw, "loads": loads}))
