@@ -8,9 +8,11 @@
 mod api;
 mod auth;
 mod imaging;
+mod ingest;
 mod queue;
 mod store;
 mod verification;
+mod worker;
 
 use std::path::Path;
 
@@ -21,12 +23,14 @@ use serde::{Deserialize, Serialize};
 pub use api::{ApiConfig, RateLimitConfig, RecordsConfig};
 pub use auth::{AuthConfig, DEV_JWT_SECRET, MIN_JWT_SECRET_LEN};
 pub use imaging::{HashingConfig, LimitsConfig, PipelineConfig, VariantFormat, VariantsConfig};
+pub use ingest::IngestConfig;
 pub use queue::{QueueBackend, QueueConfig};
 pub use store::{
     LocalStoreConfig, S3StoreConfig, SigningKey, StoreBackend, StoreConfig, DEV_SIGNING_KEY,
     MIN_SIGNING_KEY_BYTES,
 };
 pub use verification::{FlagSeverities, VerificationConfig};
+pub use worker::WorkerConfig;
 
 /// Everything punchline can be tuned by. Missing sections and fields take safe defaults.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -50,6 +54,10 @@ pub struct Config {
     pub records: RecordsConfig,
     /// The job queue between ingest and the workers: backend, names, retries.
     pub queue: QueueConfig,
+    /// Ingest: the outbox relay and the sweeper of uploads never completed.
+    pub ingest: IngestConfig,
+    /// The worker: jobs in flight and graceful shutdown.
+    pub worker: WorkerConfig,
     /// Where photos and variants are kept: a local directory (embedded) or S3.
     pub store: StoreConfig,
 }
@@ -97,6 +105,8 @@ impl Config {
         self.auth.validate()?;
         self.records.validate()?;
         self.queue.validate()?;
+        self.ingest.validate()?;
+        self.worker.validate()?;
         self.store.validate()
     }
 }
