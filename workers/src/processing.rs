@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use punchline_backends::records::{
     CommitOutcome, PhotoResult, ProcessedPhoto as ProcessedRecord, Records, ReuseMatch, StoredVariant,
 };
+use punchline_backends::store::ObjectKey;
 use punchline_domain::{Config, ExifFacts, OrgId, PhotoFailure, PhotoId, PhotoState, Punch, Site};
 use punchline_imaging::{process, ImageError, Processed, Settings, Variant};
 
@@ -24,9 +25,10 @@ const CANDIDATE_LIMIT: u32 = 20;
 /// What processing one photo produced: the result to commit and the variants to store first.
 #[derive(Debug)]
 pub struct Analysis {
+    /// What [`Processor::commit`] writes: the verdict and everything it rests on.
     pub result: PhotoResult,
     /// `(object key, JPEG bytes)` of each variant, to be stored before the commit.
-    pub variants: Vec<(String, Vec<u8>)>,
+    pub variants: Vec<(ObjectKey, Vec<u8>)>,
 }
 
 /// Processes photos against one records backend, on one CPU pool.
@@ -38,6 +40,8 @@ pub struct Processor {
 }
 
 impl Processor {
+    /// A processor reading and committing through `records`, running the image pipeline
+    /// on `cpu` (see [`crate::cpu_pool`]).
     pub fn new(records: Arc<dyn Records>, config: Arc<Config>, cpu: Arc<rayon::ThreadPool>) -> Processor {
         Processor { records, config, cpu }
     }
@@ -84,6 +88,26 @@ impl Processor {
         analysis: &Analysis,
     ) -> Result<CommitOutcome, JobError> {
         Ok(self.records.commit_result(org, photo, &analysis.result).await?)
+    }
+
+    /// Records that the photo could not be processed for a reason outside the image (its
+    /// object is missing, the job gave up): the photo ends `failed` with `failure` and a
+    /// `failed` verdict, so the punch does not wait forever. A photo that already has a
+    /// verdict keeps it.
+    pub async fn commit_failure(
+        &self,
+        org: OrgId,
+        photo: PhotoId,
+        failure: PhotoFailure,
+    ) -> Result<CommitOutcome, JobError> {
+        let verdict = verify::verdict_for_failure(&failure, &self.config, Utc::now());
+        let result = PhotoResult::Failed { failure, verdict };
+        Ok(self.records.commit_result(org, photo, &result).await?)
+    }
+
+    /// Threads of the CPU pool, to size how many jobs a worker holds around it.
+    pub fn cpu_threads(&self) -> usize {
+        self.cpu.current_num_threads()
     }
 
     /// The image pipeline on the CPU pool; the async task only waits for it.
@@ -186,19 +210,19 @@ impl Processor {
     }
 }
 
-/// The variants' records and their objects under `{org}/{photo}/{size}.jpg`.
+/// The variants' records and their objects, named by the store's key layout.
 fn variant_objects(
     org: OrgId,
     photo: PhotoId,
     variants: Vec<Variant>,
-) -> (Vec<StoredVariant>, Vec<(String, Vec<u8>)>) {
+) -> (Vec<StoredVariant>, Vec<(ObjectKey, Vec<u8>)>) {
     variants
         .into_iter()
         .map(|v| {
-            let key = format!("{org}/{photo}/{}.jpg", v.size);
+            let key = ObjectKey::variant(org, photo, v.size);
             let stored = StoredVariant {
                 size: v.size,
-                object_key: key.clone(),
+                object_key: key.as_str().to_owned(),
                 width: v.width,
                 height: v.height,
                 bytes: v.bytes.len() as u64,
