@@ -7,6 +7,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use punchline_backends::store::StoreError;
 use punchline_backends::RecordsError;
+use punchline_ingest::CompletionError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -175,6 +176,21 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<CompletionError> for ApiError {
+    fn from(error: CompletionError) -> ApiError {
+        match error {
+            CompletionError::UploadMissing => ApiError::UploadMissing(
+                "the photo has not been uploaded yet: send it to the upload URL first".into(),
+            ),
+            // Written for the app's user: the limit, or that it is not a photo.
+            CompletionError::UploadRejected(rejection) => ApiError::UploadRejected(rejection.to_string()),
+            CompletionError::Store(e) => e.into(),
+            CompletionError::Records(e) => e.into(),
+            CompletionError::JobEncoding(e) => ApiError::Internal(format!("job message: {e}")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,5 +211,23 @@ mod tests {
         assert_eq!(not_found.to_string(), "punch not found");
         let conflict: ApiError = RecordsError::Conflict("duplicate key (org_id, id)".into()).into();
         assert!(!conflict.public_message().contains("org_id"));
+    }
+
+    #[test]
+    fn completion_errors_keep_their_codes_and_classification() {
+        let missing: ApiError = CompletionError::UploadMissing.into();
+        assert_eq!(missing.status_and_code(), (StatusCode::CONFLICT, "upload_missing"));
+        let too_large: ApiError =
+            CompletionError::UploadRejected(punchline_ingest::UploadRejection::TooLarge {
+                bytes: 9,
+                limit: 8,
+            })
+            .into();
+        assert_eq!(too_large.status_and_code(), (StatusCode::UNPROCESSABLE_ENTITY, "upload_rejected"));
+        assert!(too_large.public_message().contains("over the 8-byte limit"));
+        let store_down: ApiError = CompletionError::Store(StoreError::Unavailable("10.0.0.7".into())).into();
+        assert_eq!(store_down.status_and_code().1, "unavailable");
+        let bad_key: ApiError = CompletionError::Store(StoreError::InvalidKey("x".into())).into();
+        assert_eq!(bad_key.status_and_code().1, "not_found");
     }
 }

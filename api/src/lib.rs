@@ -67,6 +67,7 @@ impl App {
             members: Arc::default(),
             probes: Arc::default(),
             metrics: http_metrics::prometheus(),
+            outbox_wake: None,
         };
         App { state, api: config.api.clone() }
     }
@@ -76,6 +77,14 @@ impl App {
         let mut probes: Vec<_> = self.state.probes.iter().cloned().collect();
         probes.push(probe);
         self.state.probes = Arc::new(probes);
+        self
+    }
+
+    /// Rings `notify` (the outbox relay's `OutboxRelay::notifier()`) after every upload
+    /// this API completes, so the relay publishes the job at once rather than at its next
+    /// poll. Without it the relay still finds the job within `ingest.relay_interval_ms`.
+    pub fn with_outbox_wake(mut self, notify: Arc<tokio::sync::Notify>) -> App {
+        self.state.outbox_wake = Some(notify);
         self
     }
 

@@ -1,11 +1,8 @@
-//! The upload's type from its first bytes, checked when an upload is completed. Only
-//! the signatures: the API never decodes an image (the worker does, and decides for
-//! real: a file with the right magic bytes can still be truncated or corrupt).
+//! The content types a punch may declare for its photo. What the uploaded bytes really
+//! are is checked when the upload is completed, by `punchline_ingest::sniff` (magic bytes
+//! only: the API never decodes an image).
 
 use punchline_domain::ImageFormat;
-
-/// How many leading bytes [`sniff`] needs.
-pub const SNIFF_LEN: usize = 16;
 
 /// The MIME types an upload may be declared as, with the format each must turn out to be.
 pub const ACCEPTED_TYPES: &[(&str, ImageFormat)] = &[
@@ -15,24 +12,6 @@ pub const ACCEPTED_TYPES: &[(&str, ImageFormat)] = &[
     ("image/heif", ImageFormat::Heic),
 ];
 
-/// ISO-BMFF major brands of HEIF images with HEVC (or generic HEIF image) content.
-const HEIF_BRANDS: &[&[u8; 4]] =
-    &[b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"heif"];
-
-/// The image format the bytes start like, if any of JPEG, PNG or HEIC.
-pub fn sniff(prefix: &[u8]) -> Option<ImageFormat> {
-    if prefix.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Some(ImageFormat::Jpeg);
-    }
-    if prefix.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return Some(ImageFormat::Png);
-    }
-    // An ISO-BMFF file starts with the `ftyp` box: 4 bytes of size, `ftyp`, the brand.
-    let brand = prefix.get(8..12)?;
-    (prefix.get(4..8) == Some(b"ftyp") && HEIF_BRANDS.iter().any(|b| b.as_slice() == brand))
-        .then_some(ImageFormat::Heic)
-}
-
 /// The format a declared content type stands for, if it is accepted.
 pub fn accepted_type(content_type: &str) -> Option<ImageFormat> {
     ACCEPTED_TYPES.iter().find(|(name, _)| name.eq_ignore_ascii_case(content_type)).map(|(_, format)| *format)
@@ -41,17 +20,6 @@ pub fn accepted_type(content_type: &str) -> Option<ImageFormat> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn signatures_are_recognised() {
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE1, 0, 0]), Some(ImageFormat::Jpeg));
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some(ImageFormat::Png));
-        assert_eq!(sniff(b"\0\0\0\x18ftypheic\0\0\0\0"), Some(ImageFormat::Heic));
-        assert_eq!(sniff(b"\0\0\0\x18ftypmif1\0\0\0\0"), Some(ImageFormat::Heic));
-        assert_eq!(sniff(b"\0\0\0\x18ftypisom\0\0\0\0"), None, "an MP4 is not a photo");
-        assert_eq!(sniff(b"GIF89a"), None);
-        assert_eq!(sniff(b""), None);
-    }
 
     #[test]
     fn only_photo_types_are_accepted() {

@@ -1,5 +1,5 @@
 //! What every handler shares: the records, the store, the token keys, the limits from
-//! configuration, and the readiness probes.
+//! configuration, the readiness probes, and the outbox relay's wake.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +9,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use punchline_backends::records::Records;
 use punchline_backends::store::{LocalStore, Store};
 use punchline_domain::Config;
+use tokio::sync::Notify;
 
 use crate::auth::TokenKeys;
 use crate::membership::Members;
@@ -71,4 +72,7 @@ pub struct AppState {
     pub probes: Arc<Vec<Arc<dyn ReadinessProbe>>>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// The outbox relay's wake when it runs in this process: rung after an upload is
+    /// completed so its job is published at once instead of at the relay's next poll.
+    pub outbox_wake: Option<Arc<Notify>>,
 }

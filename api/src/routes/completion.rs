@@ -1,20 +1,18 @@
-//! `POST /v1/punches/{id}/photo/complete`: the app says its upload finished. The API
-//! checks the object is there, within the size limit and looks like a JPEG, PNG or HEIC
-//! (magic bytes only: it never decodes), then records the upload and its job in one
-//! transaction (the outbox row the relay publishes). Calling it again is harmless.
+//! `POST /v1/punches/{id}/photo/complete`: the app says its upload finished. After the
+//! auth and tenancy checks, `punchline_ingest::complete_upload` checks the object is
+//! there, within the size limit and looks like a JPEG, PNG or HEIC (magic bytes only:
+//! nothing is decoded here), then records the upload and its job in one transaction (the
+//! outbox row the relay publishes, woken here). Calling it again is harmless.
 
 use axum::extract::State;
 use axum::Json;
-use punchline_backends::records::UploadedPhoto;
-use punchline_backends::store::ObjectKey;
-use punchline_domain::{PhotoJob, PhotoState, PunchId, Role};
+use punchline_domain::{PunchId, Role};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::PathId;
-use crate::photo_type::{sniff, SNIFF_LEN};
 use crate::routes::punches::visible_punch;
 use crate::schema::punch::CompletionView;
 use crate::state::AppState;
@@ -46,31 +44,18 @@ async fn complete_upload(
 ) -> Result<Json<CompletionView>, ApiError> {
     caller.require(&[Role::Worker], "only the punch's worker completes its upload")?;
     let details = visible_punch(&state, &caller, id).await?;
-    let photo = details.photo;
-    if photo.state != PhotoState::PendingUpload {
-        return Ok(Json(CompletionView { photo: photo.into() }));
+    let completion = punchline_ingest::complete_upload(
+        state.records.as_ref(),
+        state.store.as_ref(),
+        &details.photo,
+        state.settings.max_photo_bytes,
+    )
+    .await?;
+    if completion.is_new() {
+        if let Some(wake) = &state.outbox_wake {
+            // The job is committed to the outbox: have the relay publish it now.
+            wake.notify_one();
+        }
     }
-    let key: ObjectKey = photo.object_key.parse()?;
-    let meta = state.store.head(&key).await?.ok_or_else(|| {
-        ApiError::UploadMissing("the photo has not been uploaded yet: send it to the upload URL first".into())
-    })?;
-    let max_bytes = state.settings.max_photo_bytes;
-    if meta.len > max_bytes {
-        return Err(ApiError::UploadRejected(format!(
-            "the upload is {} bytes, over the {max_bytes}-byte limit",
-            meta.len
-        )));
-    }
-    let prefix = state.store.read_prefix(&key, SNIFF_LEN).await?;
-    let format = sniff(&prefix)
-        .ok_or_else(|| ApiError::UploadRejected("the upload is not a JPEG, PNG or HEIC image".into()))?;
-    let job = PhotoJob::new(caller.org, photo.id, details.punch.id, key.as_str());
-    let job = serde_json::from_slice(&job.to_json())
-        .map_err(|e| ApiError::Internal(format!("job message: {e}")))?;
-    let uploaded = UploadedPhoto { bytes: meta.len, format };
-    state.records.complete_upload(caller.org, photo.id, &uploaded, &job).await?;
-    metrics::counter!("punchline_uploads_completed_total", "format" => format.as_str()).increment(1);
-    // Read back: the state and upload facts as recorded (by this call or a racing one).
-    let photo = state.records.photo(caller.org, photo.id).await?.ok_or(ApiError::NotFound("punch"))?;
-    Ok(Json(CompletionView { photo: photo.into() }))
+    Ok(Json(CompletionView { photo: completion.photo.into() }))
 }
