@@ -100,6 +100,7 @@ impl Processor {
         photo: PhotoId,
         failure: PhotoFailure,
     ) -> Result<CommitOutcome, JobError> {
+        let failure = photo_failure(&failure.code, &failure.reason);
         let verdict = verify::verdict_for_failure(&failure, &self.config, Utc::now());
         let result = PhotoResult::Failed { failure, verdict };
         Ok(self.records.commit_result(org, photo, &result).await?)
@@ -167,7 +168,7 @@ impl Processor {
     }
 
     fn failed(&self, e: ImageError, now: DateTime<Utc>) -> Analysis {
-        let failure = PhotoFailure { code: e.code().to_string(), reason: e.to_string() };
+        let failure = photo_failure(e.code(), &e.to_string());
         let verdict = verify::verdict_for_failure(&failure, &self.config, now);
         Analysis { result: PhotoResult::Failed { failure, verdict }, variants: Vec::new() }
     }
@@ -210,6 +211,17 @@ impl Processor {
     }
 }
 
+/// A failure to record on a photo. The reason is for people, and may quote bytes of the
+/// file (an ISO media brand with NULs in it): control characters are escaped, so it is
+/// readable and every database accepts it (PostgreSQL's jsonb refuses `\u0000`).
+pub(crate) fn photo_failure(code: &str, reason: &str) -> PhotoFailure {
+    let reason = reason
+        .chars()
+        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .collect();
+    PhotoFailure { code: code.to_owned(), reason }
+}
+
 /// The variants' records and their objects, named by the store's key layout.
 fn variant_objects(
     org: OrgId,
@@ -230,4 +242,17 @@ fn variant_objects(
             (stored, (key, v.bytes))
         })
         .unzip()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::photo_failure;
+
+    #[test]
+    fn failure_reasons_escape_control_characters() {
+        let failure = photo_failure("not_an_image", "brands \u{0}\u{4}ic, mif1\n");
+        assert_eq!(failure.code, "not_an_image");
+        assert_eq!(failure.reason, "brands \\u{0}\\u{4}ic, mif1\\n");
+        assert!(!failure.reason.chars().any(char::is_control));
+    }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use punchline_backends::queue::Delivery;
 use punchline_domain::PhotoJob;
-use tokio::sync::OwnedSemaphorePermit;
+use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio::task::{Id, JoinError, JoinSet};
 use tracing::Instrument;
 
@@ -23,11 +23,14 @@ pub(super) struct InFlight {
     tasks: JoinSet<Outcome>,
     running: HashMap<Id, (Arc<JobSlot>, PhotoJob)>,
     report: WorkerReport,
+    /// The report as it grows, for whoever watches the worker.
+    progress: watch::Sender<WorkerReport>,
 }
 
 impl InFlight {
-    pub(super) fn new(context: Arc<JobContext>) -> InFlight {
-        InFlight { context, tasks: JoinSet::new(), running: HashMap::new(), report: WorkerReport::default() }
+    pub(super) fn new(context: Arc<JobContext>, progress: watch::Sender<WorkerReport>) -> InFlight {
+        let report = WorkerReport::default();
+        InFlight { context, tasks: JoinSet::new(), running: HashMap::new(), report, progress }
     }
 
     /// Starts `delivery`'s job on a task of its own, holding `permit` until it ends.
@@ -63,7 +66,7 @@ impl InFlight {
         match ended {
             Ok((id, outcome)) => {
                 self.running.remove(&id);
-                self.report.count(outcome);
+                self.count(outcome);
             }
             Err(error) => self.settle_unsettled(error),
         }
@@ -85,6 +88,11 @@ impl InFlight {
         self.report
     }
 
+    fn count(&mut self, outcome: Outcome) {
+        self.report.count(outcome);
+        self.progress.send_replace(self.report);
+    }
+
     /// Settles, on a task of its own, the delivery of a task that ended without settling
     /// it: ack if its result is committed, retry after a panic, release after an abort.
     fn settle_unsettled(&mut self, error: JoinError) {
@@ -96,7 +104,7 @@ impl InFlight {
             // Aborted while it was settling: the queue takes the unsettled job back (on
             // connection close or visibility timeout); a finished photo makes it a no-op.
             tracing::warn!(photo = %job.photo, "job aborted while settling; the queue will deliver it again");
-            self.report.count(Outcome::Released);
+            self.count(Outcome::Released);
             return;
         };
         let panic = error.is_panic().then(|| format!("the job panicked: {}", panic_message(error)));

@@ -24,7 +24,7 @@ use std::time::Duration;
 use punchline_backends::queue::{Delivery, JobConsumer, JobQueue, QueueError};
 use punchline_backends::store::Store;
 use punchline_domain::Config;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use crate::processing::Processor;
@@ -51,6 +51,7 @@ pub struct Worker {
     context: Arc<JobContext>,
     concurrency: usize,
     grace: Duration,
+    progress: watch::Sender<WorkerReport>,
 }
 
 /// The next delivery, with the permit that lets it run and the consumer to ask again.
@@ -66,12 +67,19 @@ impl Worker {
         let concurrency = config.worker.concurrency_for(processor.cpu_threads());
         let context = Arc::new(JobContext { store, processor, max_bytes: config.limits.max_bytes });
         let grace = Duration::from_secs(config.worker.shutdown_grace_s);
-        Worker { queue, context, concurrency, grace }
+        let (progress, _) = watch::channel(WorkerReport::default());
+        Worker { queue, context, concurrency, grace, progress }
     }
 
     /// How many jobs this worker holds at once.
     pub fn concurrency(&self) -> usize {
         self.concurrency
+    }
+
+    /// The worker's counts as they grow while it runs (the same numbers `run` returns),
+    /// for a status line or a test waiting for jobs to end. Take it before `run`.
+    pub fn progress(&self) -> watch::Receiver<WorkerReport> {
+        self.progress.subscribe()
     }
 
     /// Processes jobs until `shutdown` is cancelled, then stops taking deliveries, lets
@@ -80,7 +88,7 @@ impl Worker {
     /// way waiting cannot fix (after the same drain); a lost connection is reconnected.
     pub async fn run(self, shutdown: CancellationToken) -> Result<WorkerReport, WorkerError> {
         let permits = Arc::new(Semaphore::new(self.concurrency));
-        let mut jobs = InFlight::new(Arc::clone(&self.context));
+        let mut jobs = InFlight::new(Arc::clone(&self.context), self.progress.clone());
         let mut intake = next_delivery(Arc::clone(&self.queue), None, Arc::clone(&permits));
         tracing::info!(concurrency = self.concurrency, "worker started");
         let stopped = loop {

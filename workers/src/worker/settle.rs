@@ -2,12 +2,12 @@
 //! `failed` before its job is parked, so the punch shows why instead of waiting forever.
 
 use punchline_backends::queue::{Delivery, QueueError, RetryOutcome};
-use punchline_domain::{PhotoFailure, PhotoJob};
+use punchline_domain::PhotoJob;
 
 use super::report::Outcome;
 use super::telemetry;
 use crate::job_error::JobError;
-use crate::processing::Processor;
+use crate::processing::{photo_failure, Processor};
 
 /// The failure code of a photo whose job failed permanently (object missing, photo
 /// unknown, an unusable key).
@@ -82,6 +82,9 @@ async fn retry(processor: &Processor, delivery: Delivery, job: &PhotoJob, reason
 /// Records the photo `failed`, then parks the job. Recording first: if the park is lost,
 /// the redelivery finds the failed photo and is acked as done.
 async fn park(processor: &Processor, delivery: Delivery, job: &PhotoJob, code: &str, reason: &str) -> Outcome {
+    // The same printable text on the photo and on the parked job.
+    let reason = photo_failure(code, reason).reason;
+    let reason = reason.as_str();
     record_failure(processor, job, code, reason).await;
     if let Err(e) = delivery.park(reason).await {
         telemetry::settle_error("park");
@@ -94,8 +97,7 @@ async fn park(processor: &Processor, delivery: Delivery, job: &PhotoJob, code: &
 /// Commits a `failed` result for the job's photo. If even that fails (the database is
 /// down, the photo does not exist), the parked job still carries the reason.
 async fn record_failure(processor: &Processor, job: &PhotoJob, code: &str, reason: &str) {
-    let failure = PhotoFailure { code: code.to_owned(), reason: reason.to_owned() };
-    if let Err(e) = processor.commit_failure(job.org, job.photo, failure).await {
+    if let Err(e) = processor.commit_failure(job.org, job.photo, photo_failure(code, reason)).await {
         tracing::error!(error = %e, %code, %reason, "could not record the photo as failed; the parked job keeps the reason");
     }
 }

@@ -2,7 +2,11 @@
 //! SQLite, a fresh database per test), the reuse index and the verification rules. Each row
 //! is a punch a phone could send; the flags are what a supervisor would expect to see.
 
+mod broker;
 mod scenario;
+mod stack;
+mod tcp_proxy;
+mod worker_loop;
 
 use punchline_domain::FlagCode::*;
 use punchline_domain::VerdictState;

@@ -1,0 +1,414 @@
+//! A whole worker stack per test, on real servers: records (a fresh PostgreSQL database or
+//! SQLite file), a queue (a uniquely prefixed RabbitMQ topology or a SQLite jobs table), a
+//! local store in a temporary directory, one organisation, and a way to submit a photo the
+//! way the api and ingest do: punch + photo rows, the original stored, upload completed,
+//! job published.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::{DateTime, Duration as ChronoDuration, FixedOffset, Utc};
+use punchline_backends::queue::{JobQueue, QueueDepth, RabbitMqQueue, SqliteQueue};
+use punchline_backends::records::{
+    NewPhoto, Organisation, PhotoRecord, PostgresRecords, Records, SqliteRecords, UploadedPhoto, User,
+};
+use punchline_backends::store::{LocalStore, ObjectKey, Store};
+use punchline_domain::config::{QueueBackend, QueueConfig};
+use punchline_domain::{
+    ClientPunchId, Config, DeviceLocation, GeoPoint, Geofence, ImageFormat, OrgId, PhotoId, PhotoJob, Punch,
+    PhotoState, PunchId, PunchKind, Role, Site, UserId, Verdict,
+};
+use punchline_workers::{cpu_pool, Processor, Worker, WorkerReport};
+use sqlx::Connection;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::broker::BrokerLock;
+
+/// The longest any one wait of these tests may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(90);
+
+/// Which records and queue a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backends {
+    /// The embedded pair: a SQLite jobs table and SQLite records.
+    Sqlite,
+    /// The production pair: RabbitMQ and PostgreSQL.
+    RabbitPostgres,
+}
+
+/// A photo of `../shared/photos`.
+pub fn photo_bytes(name: &str) -> Vec<u8> {
+    let dir = std::env::var_os("PUNCHLINE_PHOTOS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/photos"));
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("read {name}: {e}"))
+}
+
+/// Polls `check` every 50 ms until it returns `Some`, failing the test after [`WAIT`].
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out after {WAIT:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// One test's stack.
+pub struct Stack {
+    pub backends: Backends,
+    /// The records as the test sees them (always direct, never through a proxy).
+    pub records: Arc<dyn Records>,
+    pub queue: Arc<dyn JobQueue>,
+    pub store: Arc<dyn Store>,
+    /// Fast retries, a unique queue prefix.
+    pub config: Config,
+    pub org: OrgId,
+    db: TestDatabase,
+    queue_config: QueueConfig,
+    cpu: Arc<rayon::ThreadPool>,
+    _dir: tempfile::TempDir,
+    _lock: Option<BrokerLock>,
+}
+
+impl Stack {
+    /// A fresh stack on `backends`; a RabbitMQ test holds the broker lock shared.
+    pub async fn new(backends: Backends) -> Stack {
+        let lock = match backends {
+            Backends::Sqlite => None,
+            Backends::RabbitPostgres => Some(BrokerLock::shared().await),
+        };
+        Stack::with_lock(backends, lock).await
+    }
+
+    /// A fresh stack holding `lock` (exclusive for a test that disrupts the broker).
+    pub async fn with_lock(backends: Backends, lock: Option<BrokerLock>) -> Stack {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut config = Config::default();
+        config.queue = queue_config(backends);
+        config.pipeline.threads = 2;
+        let db = match backends {
+            Backends::Sqlite => TestDatabase::sqlite(dir.path()).await,
+            Backends::RabbitPostgres => TestDatabase::postgres().await,
+        };
+        let records = db.records(None).await;
+        let queue: Arc<dyn JobQueue> = match backends {
+            Backends::Sqlite => {
+                let queue =
+                    SqliteQueue::open(&dir.path().join("jobs.sqlite"), &config.queue).await.expect("queue file");
+                queue.migrate().await.expect("queue migrations");
+                Arc::new(queue)
+            }
+            Backends::RabbitPostgres => {
+                Arc::new(RabbitMqQueue::connect(&config.queue).await.expect("RabbitMQ is reachable"))
+            }
+        };
+        let store =
+            LocalStore::open(dir.path().join("objects"), &[7; 32], "http://127.0.0.1:9").await.expect("store");
+        let org = OrgId::new();
+        records.create_org(&Organisation { id: org, name: "Acme Builders".into() }).await.expect("org");
+        let worker = User { id: UserId::from_uuid(org.as_uuid()), org, name: "Field worker".into(), role: Role::Worker };
+        records.create_user(org, &worker).await.expect("user");
+        let cpu = Arc::new(cpu_pool::build(&config.pipeline).expect("CPU pool"));
+        let queue_config = config.queue.clone();
+        Stack {
+            backends,
+            records,
+            queue,
+            store: Arc::new(store),
+            config,
+            org,
+            db,
+            queue_config,
+            cpu,
+            _dir: dir,
+            _lock: lock,
+        }
+    }
+
+    /// A worker on this stack's queue and store whose records are `records` (the test's
+    /// own, or a second connection through a proxy).
+    pub fn worker_with(&self, records: Arc<dyn Records>, config: &Config) -> Worker {
+        let processor = Processor::new(records, Arc::new(config.clone()), Arc::clone(&self.cpu));
+        Worker::new(Arc::clone(&self.queue), Arc::clone(&self.store), processor, config)
+    }
+
+    /// Starts a worker with `config` on its own task; cancel the token to stop it.
+    pub fn start_with(&self, records: Arc<dyn Records>, config: &Config) -> RunningWorker {
+        let worker = self.worker_with(records, config);
+        let progress = worker.progress();
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(worker.run(shutdown.clone()));
+        RunningWorker { shutdown, progress, task }
+    }
+
+    /// Starts a worker with the stack's configuration and records.
+    pub fn start(&self) -> RunningWorker {
+        self.start_with(Arc::clone(&self.records), &self.config)
+    }
+
+    /// The records reached through `url_override` (PostgreSQL only), for a proxy.
+    pub async fn records_via(&self, address: std::net::SocketAddr) -> Arc<dyn Records> {
+        self.db.records(Some(address)).await
+    }
+
+    /// Submits `photo` as a punch and publishes its job; with `upload: false` the
+    /// original is never stored (a lost upload). Returns the job.
+    pub async fn submit(&self, photo_name: &str, upload: bool) -> PhotoJob {
+        let org = self.org;
+        // The coolpix photos were taken at 43.4674, 11.8851 in October 2008.
+        let center = GeoPoint { lat: 43.4674, lon: 11.8851 };
+        let site = Site::new(org, photo_name, "Europe/Rome", Geofence::Circle { center, radius_m: 300.0 })
+            .expect("site");
+        self.records.create_site(org, &site).await.expect("create site");
+        let device_time =
+            DateTime::<FixedOffset>::parse_from_rfc3339("2008-10-22T16:29:00+02:00").expect("device time");
+        let punch = Punch {
+            id: PunchId::new(),
+            org,
+            client_id: ClientPunchId::new(&format!("phone-{}", PunchId::new())).expect("client id"),
+            kind: PunchKind::In,
+            worker: UserId::from_uuid(org.as_uuid()),
+            site: site.id,
+            device_time,
+            device_location: Some(DeviceLocation {
+                lat: center.lat,
+                lon: center.lon,
+                accuracy_m: 20.0,
+                mock: Some(false),
+            }),
+            received_at: device_time.with_timezone(&Utc) + ChronoDuration::seconds(5),
+        };
+        let photo = PhotoId::new();
+        let key = ObjectKey::original(org, photo);
+        let new_photo = NewPhoto { id: photo, object_key: key.as_str().to_owned() };
+        self.records.create_punch(org, &punch, &new_photo).await.expect("punch");
+        let bytes = photo_bytes(photo_name);
+        let format = punchline_imaging::detect::detect(&bytes).unwrap_or(ImageFormat::Jpeg);
+        let uploaded = UploadedPhoto { bytes: bytes.len() as u64, format };
+        if upload {
+            self.store.put(&key, Bytes::from(bytes), "application/octet-stream").await.expect("upload");
+        }
+        let job = PhotoJob::new(org, photo, punch.id, key.as_str());
+        let job_json = serde_json::to_value(&job).expect("job as JSON");
+        self.records.complete_upload(org, photo, &uploaded, &job_json).await.expect("complete");
+        self.queue.publish(&job).await.expect("publish");
+        job
+    }
+
+    /// The photo's record.
+    pub async fn photo(&self, photo: PhotoId) -> PhotoRecord {
+        self.records.photo(self.org, photo).await.expect("read photo").expect("the photo exists")
+    }
+
+    /// The photo's verdict, if it has one yet.
+    pub async fn verdict(&self, photo: PhotoId) -> Option<Verdict> {
+        self.records.verdict(self.org, photo).await.expect("read verdict")
+    }
+
+    /// Waits until the photo is in `state`.
+    pub async fn wait_for_state(&self, photo: PhotoId, state: PhotoState) {
+        eventually(&format!("photo {photo} to be {}", state.as_str()), move || async move {
+            (self.photo(photo).await.state == state).then_some(())
+        })
+        .await;
+    }
+
+    /// Waits until every one of `photos` has a verdict; returns them in order.
+    pub async fn verdicts(&self, photos: &[PhotoId]) -> Vec<Verdict> {
+        eventually("every photo's verdict", move || async move {
+            let mut verdicts = Vec::with_capacity(photos.len());
+            for photo in photos {
+                verdicts.push(self.verdict(*photo).await?);
+            }
+            Some(verdicts)
+        })
+        .await
+    }
+
+    /// Rows in the verdicts table for `photo` (the schema's own count, not the trait's).
+    pub async fn verdict_rows(&self, photo: PhotoId) -> i64 {
+        self.db.verdict_rows(photo).await
+    }
+
+    /// The queue's depth now.
+    pub async fn depth(&self) -> QueueDepth {
+        self.queue.depth().await.expect("queue depth")
+    }
+
+    /// Waits until nothing is left on the queue: none ready, delayed, held or parked.
+    pub async fn wait_until_empty(&self) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let depth = self.depth().await;
+            let empty = QueueDepth { in_flight: depth.in_flight.map(|_| 0), ..QueueDepth::default() };
+            if depth == empty {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the queue is still not empty after {WAIT:?}: {depth:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        if self.backends != Backends::RabbitPostgres {
+            return;
+        }
+        // Drop may run during a panic, inside the test's runtime: delete the topology from
+        // a thread with a runtime of its own.
+        let config = self.queue_config.clone();
+        let deleted = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let queue = RabbitMqQueue::connect(&config).await.ok()?;
+                let deleted = queue.delete_topology().await.ok();
+                queue.close().await;
+                deleted
+            })
+        });
+        let _ = deleted.join();
+    }
+}
+
+/// A worker running on its own task.
+pub struct RunningWorker {
+    pub shutdown: CancellationToken,
+    progress: watch::Receiver<WorkerReport>,
+    task: JoinHandle<Result<WorkerReport, punchline_workers::WorkerError>>,
+}
+
+impl RunningWorker {
+    /// Waits until the worker's counts satisfy `done`; returns them.
+    pub async fn wait_for(&mut self, what: &str, done: impl FnMut(&WorkerReport) -> bool) -> WorkerReport {
+        let waited = tokio::time::timeout(WAIT, self.progress.wait_for(done)).await.map(|r| r.map(|report| *report));
+        match waited {
+            Ok(Ok(report)) => report,
+            Ok(Err(_)) => panic!("the worker stopped before {what}"),
+            Err(_) => panic!("timed out after {WAIT:?} waiting for {what} (report: {})", *self.progress.borrow()),
+        }
+    }
+
+    /// Cancels the worker and waits for its report.
+    pub async fn stop(self) -> WorkerReport {
+        self.shutdown.cancel();
+        match tokio::time::timeout(WAIT, self.task).await {
+            Ok(joined) => joined.expect("the worker task does not panic").expect("the worker ends without error"),
+            Err(_) => panic!("the worker did not stop within {WAIT:?}"),
+        }
+    }
+}
+
+/// Fast retries and a prefix of this test's own.
+fn queue_config(backends: Backends) -> QueueConfig {
+    let backend = match backends {
+        Backends::Sqlite => QueueBackend::Sqlite,
+        Backends::RabbitPostgres => QueueBackend::Rabbitmq,
+    };
+    QueueConfig {
+        backend,
+        amqp_url: crate::broker::amqp_url(),
+        name_prefix: format!("punchline-wtest-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]),
+        prefetch: 4,
+        max_attempts: 10,
+        retry_base_ms: 100,
+        retry_max_ms: 1_000,
+        visibility_timeout_ms: 60_000,
+        poll_interval_ms: 20,
+        reconnect_max_ms: 1_000,
+    }
+}
+
+/// The server the PostgreSQL tests create their databases on (trust auth locally).
+fn pg_admin_url() -> String {
+    std::env::var("PUNCHLINE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A migrated database of this test's own, dropped with the value. Built here rather than
+/// with `test_db` because the tests need its address (to put a proxy in front) and its
+/// tables (to count rows).
+enum TestDatabase {
+    Sqlite { file: PathBuf },
+    Postgres { name: String },
+}
+
+impl TestDatabase {
+    async fn sqlite(dir: &Path) -> TestDatabase {
+        let db = TestDatabase::Sqlite { file: dir.join("records.sqlite") };
+        db.records(None).await.migrate().await.expect("records migrations");
+        db
+    }
+
+    async fn postgres() -> TestDatabase {
+        let name = format!("punchline_wtest_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(&pg_admin_url()).await.expect("PostgreSQL is reachable");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
+        admin.close().await.ok();
+        let db = TestDatabase::Postgres { name };
+        db.records(None).await.migrate().await.expect("records migrations");
+        db
+    }
+
+    /// The database's URL, through `via` instead of the server's own address if given.
+    fn pg_url(name: &str, via: Option<std::net::SocketAddr>) -> String {
+        let admin = pg_admin_url();
+        let server = admin.rsplit_once('/').map_or(admin.as_str(), |(server, _)| server);
+        match via {
+            Some(address) => format!("postgres://postgres@{address}/{name}"),
+            None => format!("{server}/{name}"),
+        }
+    }
+
+    async fn records(&self, via: Option<std::net::SocketAddr>) -> Arc<dyn Records> {
+        match self {
+            TestDatabase::Sqlite { file } => Arc::new(SqliteRecords::open(file, 8).await.expect("SQLite records")),
+            TestDatabase::Postgres { name } => Arc::new(
+                PostgresRecords::connect(&TestDatabase::pg_url(name, via), 8).await.expect("PostgreSQL records"),
+            ),
+        }
+    }
+
+    async fn verdict_rows(&self, photo: PhotoId) -> i64 {
+        let sql = "SELECT count(*) FROM verdicts WHERE photo_id = $1";
+        match self {
+            TestDatabase::Sqlite { file } => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(file);
+                let mut db = sqlx::SqliteConnection::connect_with(&options).await.expect("open SQLite");
+                sqlx::query_scalar(sql).bind(photo.as_uuid()).fetch_one(&mut db).await.expect("count")
+            }
+            TestDatabase::Postgres { name } => {
+                let mut db = sqlx::PgConnection::connect(&TestDatabase::pg_url(name, None)).await.expect("connect");
+                sqlx::query_scalar(sql).bind(photo.as_uuid()).fetch_one(&mut db).await.expect("count")
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let TestDatabase::Postgres { name } = self else { return };
+        let name = name.clone();
+        // FORCE ends the pooled connections still open.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&pg_admin_url()).await.ok()?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await.ok()
+            })
+        });
+        let _ = dropped.join();
+    }
+}
