@@ -61,8 +61,10 @@ async fn work(context: &JobContext, slot: &JobSlot, job: &PhotoJob) -> Result<Do
         Ok(bytes) => bytes,
         // The photo's own problem, like any refused image: a `failed` verdict, acked.
         Err(StoreError::TooLarge { limit }) => {
-            let failure =
-                PhotoFailure { code: "too_large".into(), reason: format!("the photo is larger than {limit} bytes") };
+            let failure = PhotoFailure {
+                code: "too_large".into(),
+                reason: format!("the photo is larger than {limit} bytes"),
+            };
             let outcome = context.processor.commit_failure(job.org, job.photo, failure).await?;
             slot.mark_committed();
             return Ok(done(outcome, true));

@@ -63,7 +63,12 @@ impl Worker {
     /// `store`, processing with `processor`. It holds `worker.concurrency` jobs at once
     /// (0: the processor's CPU threads + 1), reads at most `limits.max_bytes` of an
     /// original, and lets jobs finish for `worker.shutdown_grace_s` when stopped.
-    pub fn new(queue: Arc<dyn JobQueue>, store: Arc<dyn Store>, processor: Processor, config: &Config) -> Worker {
+    pub fn new(
+        queue: Arc<dyn JobQueue>,
+        store: Arc<dyn Store>,
+        processor: Processor,
+        config: &Config,
+    ) -> Worker {
         let concurrency = config.worker.concurrency_for(processor.cpu_threads());
         let context = Arc::new(JobContext { store, processor, max_bytes: config.limits.max_bytes });
         let grace = Duration::from_secs(config.worker.shutdown_grace_s);

@@ -48,7 +48,9 @@ pub(super) async fn failed(
     error: JobError,
 ) -> Outcome {
     match error {
-        JobError::Retry(reason) if !delivery.is_last_attempt() => retry(processor, delivery, job, &reason).await,
+        JobError::Retry(reason) if !delivery.is_last_attempt() => {
+            retry(processor, delivery, job, &reason).await
+        }
         JobError::Retry(reason) => {
             let reason = format!("gave up after {} attempts: {reason}", delivery.attempt());
             park(processor, delivery, job, GAVE_UP, &reason).await
@@ -81,7 +83,13 @@ async fn retry(processor: &Processor, delivery: Delivery, job: &PhotoJob, reason
 
 /// Records the photo `failed`, then parks the job. Recording first: if the park is lost,
 /// the redelivery finds the failed photo and is acked as done.
-async fn park(processor: &Processor, delivery: Delivery, job: &PhotoJob, code: &str, reason: &str) -> Outcome {
+async fn park(
+    processor: &Processor,
+    delivery: Delivery,
+    job: &PhotoJob,
+    code: &str,
+    reason: &str,
+) -> Outcome {
     // The same printable text on the photo and on the parked job.
     let reason = photo_failure(code, reason).reason;
     let reason = reason.as_str();

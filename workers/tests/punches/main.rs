@@ -6,6 +6,7 @@ mod broker;
 mod scenario;
 mod stack;
 mod tcp_proxy;
+mod test_database;
 mod worker_loop;
 
 use punchline_domain::FlagCode::*;

@@ -5,29 +5,27 @@
 //! job published.
 
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, Duration as ChronoDuration, FixedOffset, Utc};
 use punchline_backends::queue::{JobQueue, QueueDepth, RabbitMqQueue, SqliteQueue};
-use punchline_backends::records::{
-    NewPhoto, Organisation, PhotoRecord, PostgresRecords, Records, SqliteRecords, UploadedPhoto, User,
-};
+use punchline_backends::records::{NewPhoto, Organisation, PhotoRecord, Records, UploadedPhoto, User};
 use punchline_backends::store::{LocalStore, ObjectKey, Store};
 use punchline_domain::config::{QueueBackend, QueueConfig};
 use punchline_domain::{
-    ClientPunchId, Config, DeviceLocation, GeoPoint, Geofence, ImageFormat, OrgId, PhotoId, PhotoJob, Punch,
-    PhotoState, PunchId, PunchKind, Role, Site, UserId, Verdict,
+    ClientPunchId, Config, DeviceLocation, GeoPoint, Geofence, ImageFormat, OrgId, PhotoId, PhotoJob,
+    PhotoState, Punch, PunchId, PunchKind, Role, Site, UserId, Verdict,
 };
 use punchline_workers::{cpu_pool, Processor, Worker, WorkerReport};
-use sqlx::Connection;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::broker::BrokerLock;
+use crate::test_database::TestDatabase;
 
 /// The longest any one wait of these tests may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(90);
@@ -95,8 +93,7 @@ impl Stack {
     /// A fresh stack holding `lock` (exclusive for a test that disrupts the broker).
     pub async fn with_lock(backends: Backends, lock: Option<BrokerLock>) -> Stack {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let mut config = Config::default();
-        config.queue = queue_config(backends);
+        let mut config = Config { queue: queue_config(backends), ..Config::default() };
         config.pipeline.threads = 2;
         let db = match backends {
             Backends::Sqlite => TestDatabase::sqlite(dir.path()).await,
@@ -105,8 +102,9 @@ impl Stack {
         let records = db.records(None).await;
         let queue: Arc<dyn JobQueue> = match backends {
             Backends::Sqlite => {
-                let queue =
-                    SqliteQueue::open(&dir.path().join("jobs.sqlite"), &config.queue).await.expect("queue file");
+                let queue = SqliteQueue::open(&dir.path().join("jobs.sqlite"), &config.queue)
+                    .await
+                    .expect("queue file");
                 queue.migrate().await.expect("queue migrations");
                 Arc::new(queue)
             }
@@ -114,11 +112,17 @@ impl Stack {
                 Arc::new(RabbitMqQueue::connect(&config.queue).await.expect("RabbitMQ is reachable"))
             }
         };
-        let store =
-            LocalStore::open(dir.path().join("objects"), &[7; 32], "http://127.0.0.1:9").await.expect("store");
+        let store = LocalStore::open(dir.path().join("objects"), &[7; 32], "http://127.0.0.1:9")
+            .await
+            .expect("store");
         let org = OrgId::new();
         records.create_org(&Organisation { id: org, name: "Acme Builders".into() }).await.expect("org");
-        let worker = User { id: UserId::from_uuid(org.as_uuid()), org, name: "Field worker".into(), role: Role::Worker };
+        let worker = User {
+            id: UserId::from_uuid(org.as_uuid()),
+            org,
+            name: "Field worker".into(),
+            role: Role::Worker,
+        };
         records.create_user(org, &worker).await.expect("user");
         let cpu = Arc::new(cpu_pool::build(&config.pipeline).expect("CPU pool"));
         let queue_config = config.queue.clone();
@@ -256,7 +260,10 @@ impl Stack {
             if depth == empty {
                 return;
             }
-            assert!(tokio::time::Instant::now() < deadline, "the queue is still not empty after {WAIT:?}: {depth:?}");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the queue is still not empty after {WAIT:?}: {depth:?}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -293,11 +300,14 @@ pub struct RunningWorker {
 impl RunningWorker {
     /// Waits until the worker's counts satisfy `done`; returns them.
     pub async fn wait_for(&mut self, what: &str, done: impl FnMut(&WorkerReport) -> bool) -> WorkerReport {
-        let waited = tokio::time::timeout(WAIT, self.progress.wait_for(done)).await.map(|r| r.map(|report| *report));
+        let waited =
+            tokio::time::timeout(WAIT, self.progress.wait_for(done)).await.map(|r| r.map(|report| *report));
         match waited {
             Ok(Ok(report)) => report,
             Ok(Err(_)) => panic!("the worker stopped before {what}"),
-            Err(_) => panic!("timed out after {WAIT:?} waiting for {what} (report: {})", *self.progress.borrow()),
+            Err(_) => {
+                panic!("timed out after {WAIT:?} waiting for {what} (report: {})", *self.progress.borrow())
+            }
         }
     }
 
@@ -305,7 +315,9 @@ impl RunningWorker {
     pub async fn stop(self) -> WorkerReport {
         self.shutdown.cancel();
         match tokio::time::timeout(WAIT, self.task).await {
-            Ok(joined) => joined.expect("the worker task does not panic").expect("the worker ends without error"),
+            Ok(joined) => {
+                joined.expect("the worker task does not panic").expect("the worker ends without error")
+            }
             Err(_) => panic!("the worker did not stop within {WAIT:?}"),
         }
     }
@@ -328,87 +340,5 @@ fn queue_config(backends: Backends) -> QueueConfig {
         visibility_timeout_ms: 60_000,
         poll_interval_ms: 20,
         reconnect_max_ms: 1_000,
-    }
-}
-
-/// The server the PostgreSQL tests create their databases on (trust auth locally).
-fn pg_admin_url() -> String {
-    std::env::var("PUNCHLINE_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// A migrated database of this test's own, dropped with the value. Built here rather than
-/// with `test_db` because the tests need its address (to put a proxy in front) and its
-/// tables (to count rows).
-enum TestDatabase {
-    Sqlite { file: PathBuf },
-    Postgres { name: String },
-}
-
-impl TestDatabase {
-    async fn sqlite(dir: &Path) -> TestDatabase {
-        let db = TestDatabase::Sqlite { file: dir.join("records.sqlite") };
-        db.records(None).await.migrate().await.expect("records migrations");
-        db
-    }
-
-    async fn postgres() -> TestDatabase {
-        let name = format!("punchline_wtest_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = sqlx::PgConnection::connect(&pg_admin_url()).await.expect("PostgreSQL is reachable");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
-        admin.close().await.ok();
-        let db = TestDatabase::Postgres { name };
-        db.records(None).await.migrate().await.expect("records migrations");
-        db
-    }
-
-    /// The database's URL, through `via` instead of the server's own address if given.
-    fn pg_url(name: &str, via: Option<std::net::SocketAddr>) -> String {
-        let admin = pg_admin_url();
-        let server = admin.rsplit_once('/').map_or(admin.as_str(), |(server, _)| server);
-        match via {
-            Some(address) => format!("postgres://postgres@{address}/{name}"),
-            None => format!("{server}/{name}"),
-        }
-    }
-
-    async fn records(&self, via: Option<std::net::SocketAddr>) -> Arc<dyn Records> {
-        match self {
-            TestDatabase::Sqlite { file } => Arc::new(SqliteRecords::open(file, 8).await.expect("SQLite records")),
-            TestDatabase::Postgres { name } => Arc::new(
-                PostgresRecords::connect(&TestDatabase::pg_url(name, via), 8).await.expect("PostgreSQL records"),
-            ),
-        }
-    }
-
-    async fn verdict_rows(&self, photo: PhotoId) -> i64 {
-        let sql = "SELECT count(*) FROM verdicts WHERE photo_id = $1";
-        match self {
-            TestDatabase::Sqlite { file } => {
-                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(file);
-                let mut db = sqlx::SqliteConnection::connect_with(&options).await.expect("open SQLite");
-                sqlx::query_scalar(sql).bind(photo.as_uuid()).fetch_one(&mut db).await.expect("count")
-            }
-            TestDatabase::Postgres { name } => {
-                let mut db = sqlx::PgConnection::connect(&TestDatabase::pg_url(name, None)).await.expect("connect");
-                sqlx::query_scalar(sql).bind(photo.as_uuid()).fetch_one(&mut db).await.expect("count")
-            }
-        }
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let TestDatabase::Postgres { name } = self else { return };
-        let name = name.clone();
-        // FORCE ends the pooled connections still open.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
-            runtime.block_on(async {
-                let mut admin = sqlx::PgConnection::connect(&pg_admin_url()).await.ok()?;
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await.ok()
-            })
-        });
-        let _ = dropped.join();
     }
 }

@@ -16,8 +16,13 @@ use crate::tcp_proxy::TcpProxy;
 /// A small photo with GPS, taken where and when [`Stack::submit`] punches.
 const GOOD: &str = "coolpix_gps_0010.jpg";
 /// Small photos for the tests that need several.
-const GOOD_ONES: [&str; 5] =
-    ["coolpix_gps_0010.jpg", "coolpix_gps_0012.jpg", "coolpix_gps_0021.jpg", "coolpix_gps_0025.jpg", "coolpix_gps_0027.jpg"];
+const GOOD_ONES: [&str; 5] = [
+    "coolpix_gps_0010.jpg",
+    "coolpix_gps_0012.jpg",
+    "coolpix_gps_0021.jpg",
+    "coolpix_gps_0025.jpg",
+    "coolpix_gps_0027.jpg",
+];
 /// A 12 MP HEIC: decoding it takes long enough to be caught in flight.
 const SLOW: &str = "iphonexs_lego_gps.heic";
 
