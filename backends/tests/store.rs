@@ -4,7 +4,7 @@
 //!
 //! S3: the server `PUNCHLINE_TEST_S3_ENDPOINT` names, with the standard AWS credential
 //! variables; unset, the tests start s3s-fs through `scripts/s3-server.sh` (see
-//! `store/s3_server.rs`).
+//! `punchline_backends::store::test_server`).
 
 #[path = "store/harness.rs"]
 mod harness;
@@ -12,8 +12,6 @@ mod harness;
 mod objects;
 #[path = "store/presigned.rs"]
 mod presigned;
-#[path = "store/s3_server.rs"]
-mod s3_server;
 #[path = "store/specific.rs"]
 mod specific;
 #[path = "store/upload_route.rs"]

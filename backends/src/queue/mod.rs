@@ -15,6 +15,8 @@
 //!
 //! A job can therefore arrive more than once: the worker's commit must be idempotent.
 
+#[cfg(feature = "test-support")]
+pub mod broker_lock;
 mod delivery;
 mod error;
 pub mod rabbitmq;

@@ -26,6 +26,8 @@ fn database_url(database: &str) -> String {
 /// One test's migrated database, dropped (PostgreSQL) or deleted (SQLite) with the value.
 pub struct TestDb {
     records: Arc<dyn Records>,
+    /// The records URL of this database, for a process started by the test.
+    url: String,
     /// Keeps the SQLite file alive; `None` for PostgreSQL.
     _dir: Option<tempfile::TempDir>,
     /// The PostgreSQL database to drop at the end; `None` for SQLite.
@@ -43,19 +45,26 @@ impl TestDb {
             .await
             .expect("create test database");
         admin.close().await.ok();
-        let records =
-            PostgresRecords::connect(&database_url(&name), 16).await.expect("connect to the test database");
+        let url = database_url(&name);
+        let records = PostgresRecords::connect(&url, 16).await.expect("connect to the test database");
         records.migrate().await.expect("migrations apply");
-        TestDb { records: Arc::new(records), _dir: None, pg_database: Some(name) }
+        TestDb { records: Arc::new(records), url, _dir: None, pg_database: Some(name) }
     }
 
     /// A new, migrated SQLite file.
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let records =
-            SqliteRecords::open(&dir.path().join("records.sqlite"), 8).await.expect("open SQLite file");
+        let file = dir.path().join("records.sqlite");
+        let records = SqliteRecords::open(&file, 8).await.expect("open SQLite file");
         records.migrate().await.expect("migrations apply");
-        TestDb { records: Arc::new(records), _dir: Some(dir), pg_database: None }
+        let url = format!("sqlite:{}", file.display());
+        TestDb { records: Arc::new(records), url, _dir: Some(dir), pg_database: None }
+    }
+
+    /// The records URL (`records.url`) of this database, for a `punchline` process the
+    /// test starts.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// The records on this database.

@@ -25,6 +25,9 @@ use futures::stream::BoxStream;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "test-support")]
+pub mod test_server;
+
 pub use keys::ObjectKey;
 pub use local::LocalStore;
 pub use s3::S3Store;

@@ -6,11 +6,10 @@
 //! other broker tests hold [`BrokerLock::shared`], so they never overlap (across test
 //! binaries too: it is a file lock).
 
-use std::fs::File;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use lapin::options::BasicPublishOptions;
 use lapin::{BasicProperties, Connection, ConnectionProperties};
@@ -170,44 +169,4 @@ pub async fn rabbitmq_connection() -> Connection {
     Connection::connect(&amqp_url(), properties).await.expect("RabbitMQ is reachable")
 }
 
-/// A file lock between the tests that use the broker and those that disrupt it.
-pub struct BrokerLock {
-    /// Holding the open file holds the lock; closing it releases it.
-    _file: File,
-}
-
-impl BrokerLock {
-    /// Held by every test that only uses the broker.
-    pub async fn shared() -> BrokerLock {
-        BrokerLock::acquire(false).await
-    }
-
-    /// Held by a test that closes every connection on the broker.
-    pub async fn exclusive() -> BrokerLock {
-        BrokerLock::acquire(true).await
-    }
-
-    async fn acquire(exclusive: bool) -> BrokerLock {
-        let path = std::env::temp_dir().join("punchline-rabbitmq-tests.lock");
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
-        let deadline = Instant::now() + Duration::from_secs(300);
-        loop {
-            // fs4's trait, spelled out: std's inherent methods of the same names need a
-            // newer Rust than the workspace's minimum.
-            let locked =
-                if exclusive { fs4::FileExt::try_lock(&file) } else { fs4::FileExt::try_lock_shared(&file) };
-            match locked {
-                Ok(()) => return BrokerLock { _file: file },
-                Err(fs4::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                Err(e) => panic!("lock {}: {e:?}", path.display()),
-            }
-        }
-    }
-}
+pub use punchline_backends::queue::broker_lock::BrokerLock;

@@ -9,7 +9,7 @@ use punchline_backends::store::{LocalStore, ObjectKey, PresignedRequest, S3Store
 use punchline_domain::config::S3StoreConfig;
 use punchline_domain::{OrgId, PhotoId};
 
-use crate::s3_server::s3_server;
+use punchline_backends::store::test_server::s3_server;
 
 /// One test's store.
 pub struct TestStore {

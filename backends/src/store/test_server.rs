@@ -2,6 +2,7 @@
 //! standard `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_REGION`), or else an
 //! s3s-fs this test process starts through `scripts/s3-server.sh` and that stops when the
 //! process exits. Never skipped: without a server the S3 tests fail saying how to get one.
+//! Behind the `test-support` feature, for this crate's store tests and the end-to-end tests.
 
 use std::process::Command;
 use std::sync::OnceLock;
@@ -9,7 +10,9 @@ use std::sync::OnceLock;
 /// How to reach the server.
 #[derive(Debug, Clone)]
 pub struct S3Server {
+    /// The server's address, e.g. `http://127.0.0.1:PORT`.
     pub endpoint: String,
+    /// The region the clients sign for.
     pub region: String,
     /// `None`: the credentials come from the standard AWS chain (the environment).
     pub credentials: Option<(String, String)>,
@@ -19,7 +22,8 @@ const HOW_TO: &str = "start one with `eval \"$(scripts/s3-server.sh start)\"` an
     PUNCHLINE_TEST_S3_ENDPOINT=$endpoint AWS_ACCESS_KEY_ID=$access_key \
     AWS_SECRET_ACCESS_KEY=$secret_key AWS_REGION=$region";
 
-/// The server, started on first use (and installed first if s3s-fs is missing).
+/// The server, started on first use (and installed first if s3s-fs is missing); shared by
+/// every test of the process.
 pub fn s3_server() -> &'static S3Server {
     static SERVER: OnceLock<Result<S3Server, String>> = OnceLock::new();
     match SERVER.get_or_init(find_or_start) {
