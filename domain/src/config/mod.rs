@@ -81,7 +81,10 @@ impl Config {
         if let Some(path) = path {
             figment = figment.merge(Toml::file_exact(path));
         }
-        Self::extract(figment.merge(Env::prefixed(ENV_PREFIX).split("__")))
+        // Every knob lives in a section (`PUNCHLINE_<SECTION>__<FIELD>`): variables without
+        // `__` are the command line's own (`PUNCHLINE_CONFIG`, `PUNCHLINE_LOG`, …), not config.
+        let env = Env::prefixed(ENV_PREFIX).filter(|key| key.as_str().contains("__")).split("__");
+        Self::extract(figment.merge(env))
     }
 
     /// Parses a TOML document on top of the defaults (no environment): for tests and tools.
@@ -150,6 +153,9 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.create_file("p.toml", "[limits]\nmax_bytes = 1000\n")?;
             jail.set_env("PUNCHLINE_LIMITS__MAX_PIXELS", "5000");
+            // The command line's own variables are not configuration.
+            jail.set_env("PUNCHLINE_CONFIG", "p.toml");
+            jail.set_env("PUNCHLINE_LOG", "debug");
             let c = Config::load(Some(Path::new("p.toml"))).expect("loads");
             assert_eq!(c.limits.max_bytes, 1000);
             assert_eq!(c.limits.max_pixels, 5000);
