@@ -16,6 +16,8 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod error;
 pub mod extract;
 pub mod http_metrics;

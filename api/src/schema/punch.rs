@@ -48,7 +48,7 @@ impl From<DeviceLocation> for DeviceLocationBody {
 
 /// The photo the app is about to upload: the upload URL is signed for exactly this type
 /// and length.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PhotoToUpload {
     /// `image/jpeg`, `image/png` or `image/heic` (`image/heif` is taken as HEIC).
@@ -61,7 +61,7 @@ pub struct PhotoToUpload {
 
 /// A punch as the app sends it. Retrying with the same `client_id` returns the punch the
 /// first request made.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePunch {
     /// The app's own id for this punch, 1–128 visible ASCII characters (a uuid).

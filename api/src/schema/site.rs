@@ -49,7 +49,7 @@ impl From<Geofence> for GeofenceBody {
 }
 
 /// A new site.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSite {
     /// What workers and supervisors call it.
