@@ -1,10 +1,17 @@
 //! Command-line parsing and dispatch.
 
+mod all_in_one;
+mod backends;
 mod bench;
+mod demo;
 mod inspect;
+mod lifecycle;
+mod migrate;
 mod photo_report;
+mod roles;
 mod serve;
 mod token;
+mod work;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,8 +38,17 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Measure the image pipeline's throughput (photos/s) and time per stage.
     Bench(bench::BenchArgs),
-    /// Serve the HTTP API on the configured records and store.
+    /// Punch a dozen sample photos through the whole system on the embedded default (no
+    /// server needed) and print each verdict with its flags: start here.
+    Demo(demo::DemoArgs),
+    /// Serve the HTTP API, with the outbox relay and the upload sweeper beside it.
     Serve(serve::ServeArgs),
+    /// Run a worker: consume photo jobs, process, verify, commit. Run as many as needed.
+    Work(work::WorkArgs),
+    /// The api, ingest and a worker in one process (the embedded default: no servers).
+    AllInOne,
+    /// Apply pending database migrations and exit (once per release).
+    Migrate,
     /// Print a bearer token for development and tests.
     Token(token::TokenArgs),
 }
@@ -43,7 +59,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Inspect(args) => inspect::run(&config, args),
         Command::Bench(args) => bench::run(&config, args),
+        Command::Demo(args) => demo::run(&config, args),
         Command::Serve(args) => serve::run(&config, args),
+        Command::Work(args) => work::run(&config, args),
+        Command::AllInOne => all_in_one::run(&config),
+        Command::Migrate => migrate::run(&config),
         Command::Token(args) => token::run(&config, args),
     }
 }

@@ -1,0 +1,39 @@
+//! `punchline work`: a worker process. Consumes photo jobs until SIGTERM or Ctrl-C, then
+//! stops taking jobs, lets the ones in flight finish within `worker.shutdown_grace_s`,
+//! hands the rest back to the queue and exits 0. Scale out by running more of them.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use punchline_domain::Config;
+
+use super::backends::Backends;
+use super::lifecycle::{init_logging, runtime, shutdown_token};
+use super::roles::Roles;
+
+/// Arguments of `punchline work`.
+#[derive(Debug, Args)]
+pub struct WorkArgs {
+    /// Apply pending database migrations first (production runs `punchline migrate`
+    /// once per release instead).
+    #[arg(long)]
+    migrate: bool,
+}
+
+/// Runs a worker until a shutdown signal.
+pub fn run(config: &Config, args: WorkArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        init_logging();
+        let backends = Backends::open(config).await?;
+        if args.migrate {
+            backends.migrate().await?;
+        }
+        let shutdown = shutdown_token();
+        let mut roles = Roles::new();
+        roles.worker(config, &backends, &shutdown)?;
+        eprintln!("punchline: worker consuming jobs");
+        roles.wait(&shutdown).await
+    })?;
+    eprintln!("punchline: worker stopped");
+    Ok(ExitCode::SUCCESS)
+}
