@@ -1,20 +1,14 @@
 #!/usr/bin/env bash
-# The newcomer's first command: build punchline and run the image pipeline over the sample
-# photos in ../shared/photos (or $PUNCHLINE_PHOTOS). No servers needed.
+# The newcomer's first command: build punchline and run `punchline demo` on the embedded
+# default (a SQLite file, a local directory, the SQLite queue: no server). It punches a
+# dozen sample photos from ../shared/photos (or $PUNCHLINE_DEMO_PHOTOS) through the HTTP
+# path the apps use and prints each verdict with its flags and evidence.
+#
+#   scripts/quickstart.sh                      temporary data, deleted at the end
+#   scripts/quickstart.sh --data-dir ./demo    keep the database and objects to look at
 set -euo pipefail
 cd "$(dirname "$0")/.."
-photos="${PUNCHLINE_PHOTOS:-../shared/photos}"
 
 scripts/install-deps.sh
 cargo build --release --quiet
-out="${TMPDIR:-/tmp}/punchline-variants"
-mkdir -p "$out"
-# A few photos that show the interesting cases: HEIC rotated by its container, a JPEG
-# rotated by EXIF, GPS in the southern hemisphere, a black frame, a truncated upload.
-target/release/punchline inspect --variants "$out" \
-  "$photos/iphonexs_parfait_rot6.heic" \
-  "$photos/iphone5_rot3_gps.jpg" \
-  "$photos/iphonexs_lego_gps.heic" \
-  "$photos/canon_r5_black.hif" \
-  "$photos/bad_truncated.heic" || true
-echo "variants written to $out"
+exec target/release/punchline demo "$@"
