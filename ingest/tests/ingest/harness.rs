@@ -10,7 +10,6 @@
 //! - SQLite: the queue in its own file with a short busy timeout, so a test holding the
 //!   file's write lock makes publishing fail quickly, as a busy database does.
 
-use std::fs::File;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use punchline_backends::queue::broker_lock::BrokerLock;
 use punchline_backends::queue::{JobConsumer, JobQueue, RabbitMqQueue, SqliteQueue};
 use punchline_backends::records::test_db::TestDb;
 use punchline_backends::records::{NewPhoto, Organisation, PhotoRecord, Records, User};
@@ -331,33 +331,4 @@ fn broker_address() -> String {
     let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
     let after_credentials = after_scheme.rsplit_once('@').map_or(after_scheme, |(_, rest)| rest);
     after_credentials.split('/').next().unwrap_or(after_credentials).to_owned()
-}
-
-/// The file lock the broker tests of every crate share (see backends' queue harness):
-/// held shared here, taken exclusively by tests that close every broker connection.
-struct BrokerLock {
-    /// Holding the open file holds the lock.
-    _file: File,
-}
-
-impl BrokerLock {
-    async fn shared() -> BrokerLock {
-        let path = std::env::temp_dir().join("punchline-rabbitmq-tests.lock");
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
-        let deadline = Instant::now() + Duration::from_secs(300);
-        loop {
-            match fs4::FileExt::try_lock_shared(&file) {
-                Ok(()) => return BrokerLock { _file: file },
-                Err(fs4::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                Err(e) => panic!("lock {}: {e:?}", path.display()),
-            }
-        }
-    }
 }
