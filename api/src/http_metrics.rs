@@ -46,3 +46,34 @@ pub async fn record_request(request: Request, next: Next) -> Response {
         .record(started.elapsed().as_secs_f64());
     response
 }
+
+/// Serves `GET /metrics` (this process's recorder, installed by the call) and `GET /healthz`
+/// alone on `listener` until `shutdown` completes: the port of a process without the API,
+/// such as `punchline work`.
+pub async fn serve_metrics_only(
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::http::header::CONTENT_TYPE;
+    use axum::routing::get;
+
+    let handle = prometheus();
+    let router = axum::Router::new()
+        .route(
+            "/metrics",
+            get(move || async move { ([(CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()) }),
+        )
+        .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok", "checks": {} })) }));
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}
+
+/// Publishes a queue's depth as gauges: `punchline_queue_ready`, `punchline_queue_delayed`,
+/// `punchline_queue_parked` (and `punchline_queue_in_flight` where the backend knows it).
+pub fn record_queue_depth(depth: &punchline_backends::queue::QueueDepth) {
+    metrics::gauge!("punchline_queue_ready").set(depth.ready as f64);
+    metrics::gauge!("punchline_queue_delayed").set(depth.delayed as f64);
+    metrics::gauge!("punchline_queue_parked").set(depth.parked as f64);
+    if let Some(in_flight) = depth.in_flight {
+        metrics::gauge!("punchline_queue_in_flight").set(in_flight as f64);
+    }
+}

@@ -6,6 +6,7 @@ mod bench;
 mod demo;
 mod inspect;
 mod lifecycle;
+mod metrics_endpoint;
 mod migrate;
 mod photo_report;
 mod roles;
