@@ -23,6 +23,11 @@ use super::{ObjectKey, ObjectMeta, ObjectStream, PresignedRequest, Store, StoreE
 /// Where writes in progress live, inside the store's directory (same file system, so the
 /// final rename is atomic). Not a key's first segment: keys start with a uuid.
 const PARTIAL_DIR: &str = ".partial";
+/// Age (since its last write) past which a file in [`PARTIAL_DIR`] is a leftover, deleted
+/// at [`LocalStore::open`]. A write in progress is never that old: uploads time out after
+/// `api.upload_timeout_s` (300 s by default) and the workers' writes take seconds; and the
+/// age is the time since the last byte arrived, so even a slow upload stays young.
+const STALE_PARTIAL_AGE: Duration = Duration::from_secs(3600);
 /// Suffix of the file beside each object holding its content type.
 const CONTENT_TYPE_SUFFIX: &str = ".content-type";
 /// Size of the chunks [`Store::get`] streams.
@@ -50,6 +55,7 @@ impl LocalStore {
         fs::create_dir_all(root.join(PARTIAL_DIR)).await.map_err(|err| {
             StoreError::Misconfigured(format!("cannot create the store directory {}: {err}", root.display()))
         })?;
+        remove_stale_partials(&root.join(PARTIAL_DIR)).await;
         Ok(LocalStore { root, signer, public_url: public_url.trim_end_matches('/').to_owned() })
     }
 
@@ -176,6 +182,23 @@ impl Drop for PartialFile {
         if let Some(path) = self.path.take() {
             // Synchronous: Drop cannot await, and unlinking one file is quick.
             let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Deletes the files in `partial_dir` not written to for [`STALE_PARTIAL_AGE`]. A write
+/// removes its own temporary file when it fails or is dropped, but a process killed
+/// mid-write (SIGKILL, OOM, a lost machine) leaves it behind, and nothing else ever would
+/// remove it. Other processes may share the directory (an api and a worker on one host),
+/// so only files too old to belong to a write in progress go. Best effort: a file that
+/// cannot be read or removed stays for the next open, and never stops this one.
+async fn remove_stale_partials(partial_dir: &Path) {
+    let Ok(mut entries) = fs::read_dir(partial_dir).await else { return };
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let Ok(meta) = entry.metadata().await else { continue };
+        let age = meta.modified().ok().and_then(|at| at.elapsed().ok());
+        if meta.is_file() && age.is_some_and(|age| age > STALE_PARTIAL_AGE) {
+            let _ = fs::remove_file(entry.path()).await;
         }
     }
 }

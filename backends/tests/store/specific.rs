@@ -87,6 +87,25 @@ async fn local_store_refuses_a_short_signing_key() {
     assert!(matches!(opened, Err(StoreError::Misconfigured(_))));
 }
 
+#[tokio::test]
+async fn local_store_open_deletes_partial_files_left_over_an_hour_ago() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let signing_key = [7u8; 32];
+    let open = || LocalStore::open(dir.path(), &signing_key, "http://localhost:8080");
+    bounded(open()).await.expect("open");
+    let partial_dir = dir.path().join(".partial");
+    let (stale, fresh) = (partial_dir.join("killed-mid-write"), partial_dir.join("in-progress"));
+    for (path, age) in [(&stale, 3 * 3600), (&fresh, 10 * 60)] {
+        let file = std::fs::File::create(path).expect("create a partial file");
+        let modified = std::time::SystemTime::now() - Duration::from_secs(age);
+        file.set_modified(modified).expect("set its modification time");
+    }
+
+    bounded(open()).await.expect("open again");
+    assert!(!stale.exists(), "a partial file from hours ago is a leftover");
+    assert!(fresh.exists(), "a recent partial file may be another process's write in progress");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_uploads_are_bound_to_their_key_type_and_length() {
     let t = TestStore::s3().await;
