@@ -145,19 +145,7 @@ impl Drop for TestQueue {
         if self.config.backend != QueueBackend::Rabbitmq {
             return;
         }
-        // Drop may run during a panic and inside the test's runtime: delete the topology
-        // from a thread with a runtime of its own.
-        let config = self.config.clone();
-        let deleted = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
-            runtime.block_on(async {
-                let queue = RabbitMqQueue::connect(&config).await.ok()?;
-                let deleted = queue.delete_topology().await.ok();
-                queue.close().await;
-                deleted
-            })
-        });
-        let _ = deleted.join();
+        RabbitMqQueue::delete_topology_blocking(&self.config);
     }
 }
 

@@ -229,20 +229,10 @@ impl Drop for TestEnv {
         if self.backend != Backend::PostgresRabbitmq {
             return;
         }
-        // Drop may run during a panic and inside the test's runtime: delete the topology
-        // from a thread with a runtime of its own, straight to the broker (the proxy may be cut).
+        // Straight to the broker: the test's proxy may be cut.
         let mut config = self.queue_config.clone();
         config.amqp_url = amqp_url();
-        let deleted = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
-            runtime.block_on(async {
-                let queue = RabbitMqQueue::connect(&config).await.ok()?;
-                let deleted = queue.delete_topology().await.ok();
-                queue.close().await;
-                deleted
-            })
-        });
-        let _ = deleted.join();
+        RabbitMqQueue::delete_topology_blocking(&config);
     }
 }
 

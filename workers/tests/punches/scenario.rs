@@ -87,22 +87,7 @@ impl Scenario {
             .expect("site");
         self.records.create_site(org, &site).await.expect("create site");
         let device_time = DateTime::<FixedOffset>::parse_from_rfc3339(case.device_time).expect("device time");
-        let punch = Punch {
-            id: PunchId::new(),
-            org,
-            client_id: ClientPunchId::new(&format!("phone-{}", PunchId::new())).expect("client id"),
-            kind: PunchKind::In,
-            worker,
-            site: site.id,
-            device_time,
-            device_location: Some(DeviceLocation {
-                lat: center.lat,
-                lon: center.lon,
-                accuracy_m: 20.0,
-                mock: Some(false),
-            }),
-            received_at: device_time.with_timezone(&Utc) + Duration::seconds(5),
-        };
+        let punch = phone_punch(org, worker, &site, center, device_time);
         let photo = PhotoId::new();
         let key = format!("{org}/{photo}/original");
         self.records
@@ -149,5 +134,32 @@ impl Scenario {
         );
         let after = self.records.verdict(org, photo).await.expect("verdict").expect("exists");
         assert_eq!(before, after);
+    }
+}
+
+/// A punch as a phone sends it: at `center` (±20 m, not mocked), received 5 s after
+/// `device_time`.
+pub fn phone_punch(
+    org: OrgId,
+    worker: UserId,
+    site: &Site,
+    center: GeoPoint,
+    device_time: DateTime<FixedOffset>,
+) -> Punch {
+    Punch {
+        id: PunchId::new(),
+        org,
+        client_id: ClientPunchId::new(&format!("phone-{}", PunchId::new())).expect("client id"),
+        kind: PunchKind::In,
+        worker,
+        site: site.id,
+        device_time,
+        device_location: Some(DeviceLocation {
+            lat: center.lat,
+            lon: center.lon,
+            accuracy_m: 20.0,
+            mock: Some(false),
+        }),
+        received_at: device_time.with_timezone(&Utc) + Duration::seconds(5),
     }
 }

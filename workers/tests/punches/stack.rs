@@ -10,14 +10,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use chrono::{DateTime, Duration as ChronoDuration, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use punchline_backends::queue::{JobQueue, QueueDepth, RabbitMqQueue, SqliteQueue};
 use punchline_backends::records::{NewPhoto, Organisation, PhotoRecord, Records, UploadedPhoto, User};
 use punchline_backends::store::{LocalStore, ObjectKey, Store};
 use punchline_domain::config::{QueueBackend, QueueConfig};
 use punchline_domain::{
-    ClientPunchId, Config, DeviceLocation, GeoPoint, Geofence, ImageFormat, OrgId, PhotoId, PhotoJob,
-    PhotoState, Punch, PunchId, PunchKind, Role, Site, UserId, Verdict,
+    Config, GeoPoint, Geofence, ImageFormat, OrgId, PhotoId, PhotoJob, PhotoState, Role, Site, UserId,
+    Verdict,
 };
 use punchline_workers::{cpu_pool, Processor, Worker, WorkerReport};
 use tokio::sync::watch;
@@ -25,6 +25,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::broker::BrokerLock;
+use crate::scenario::phone_punch;
 use crate::test_database::TestDatabase;
 
 /// The longest any one wait of these tests may take before the test fails.
@@ -178,22 +179,7 @@ impl Stack {
         self.records.create_site(org, &site).await.expect("create site");
         let device_time =
             DateTime::<FixedOffset>::parse_from_rfc3339("2008-10-22T16:29:00+02:00").expect("device time");
-        let punch = Punch {
-            id: PunchId::new(),
-            org,
-            client_id: ClientPunchId::new(&format!("phone-{}", PunchId::new())).expect("client id"),
-            kind: PunchKind::In,
-            worker: UserId::from_uuid(org.as_uuid()),
-            site: site.id,
-            device_time,
-            device_location: Some(DeviceLocation {
-                lat: center.lat,
-                lon: center.lon,
-                accuracy_m: 20.0,
-                mock: Some(false),
-            }),
-            received_at: device_time.with_timezone(&Utc) + ChronoDuration::seconds(5),
-        };
+        let punch = phone_punch(org, UserId::from_uuid(org.as_uuid()), &site, center, device_time);
         let photo = PhotoId::new();
         let key = ObjectKey::original(org, photo);
         let new_photo = NewPhoto { id: photo, object_key: key.as_str().to_owned() };
@@ -274,19 +260,7 @@ impl Drop for Stack {
         if self.backends != Backends::RabbitPostgres {
             return;
         }
-        // Drop may run during a panic, inside the test's runtime: delete the topology from
-        // a thread with a runtime of its own.
-        let config = self.queue_config.clone();
-        let deleted = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
-            runtime.block_on(async {
-                let queue = RabbitMqQueue::connect(&config).await.ok()?;
-                let deleted = queue.delete_topology().await.ok();
-                queue.close().await;
-                deleted
-            })
-        });
-        let _ = deleted.join();
+        RabbitMqQueue::delete_topology_blocking(&self.queue_config);
     }
 }
 

@@ -86,6 +86,24 @@ impl RabbitMqQueue {
         Ok(())
     }
 
+    /// Connects, deletes the topology `config` names and disconnects, on a thread with a
+    /// runtime of its own: for a test's `Drop`, which may run during a panic and inside the
+    /// test's runtime. Errors are ignored (the topology may already be gone).
+    #[cfg(feature = "test-support")]
+    pub fn delete_topology_blocking(config: &QueueConfig) {
+        let config = config.clone();
+        let deleted = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let queue = RabbitMqQueue::connect(&config).await.ok()?;
+                let deleted = queue.delete_topology().await.ok();
+                queue.close().await;
+                deleted
+            })
+        });
+        let _ = deleted.join();
+    }
+
     /// Closes the publishing connection (consumers have their own).
     pub async fn close(&self) {
         if let Some(link) = self.publisher.lock().await.take() {
