@@ -8,13 +8,13 @@
 #   nasm                 libjpeg-turbo's SIMD
 #   pkg-config           locating the above
 #
-# Optional (benchmark comparison only): scripts/install-deps.sh --bench adds libvips-tools
-# and Pillow + pillow-heif + pdqhash from PyPI.
+# Optional (benchmarks only): scripts/install-deps.sh --bench adds libvips-tools and wrk
+# from Debian, and Pillow + pillow-heif + pdqhash from PyPI.
 set -euo pipefail
 
 packages=(cmake g++ libde265-dev libx265-dev libnuma-dev nasm pkg-config)
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(libvips-tools python3-pip)
+  packages+=(libvips-tools python3-pip wrk)
 fi
 
 missing=()
