@@ -2,8 +2,8 @@
 """PDQ oracle: hashes photos with Meta's reference PDQ implementation (C++), via PyPI `pdqhash`.
 
 Writes `imaging/tests/data/pdq_reference.csv`, which the imaging crate's tests compare the Rust
-PDQ (`imaging/src/hash/pdq.rs`) against, and prints the known answers of the synthetic images
-used by pdq.rs's unit tests.
+PDQ (`imaging/src/hash/pdq/`) against, and prints the known answers of the synthetic images
+used by the PDQ unit tests (imaging/src/hash/pdq/tests.rs).
 
     python3 scripts/pdq_reference.py [PHOTOS_DIR] [--out CSV]
     python3 scripts/pdq_reference.py --synthetic [--png-dir DIR]
@@ -56,7 +56,7 @@ DIHEDRAL_NAMES = [
     "flipMinus1",
 ]
 
-# (width, height) of the synthetic known-answer images of pdq.rs's unit tests.
+# (width, height) of the synthetic known-answer images of the PDQ unit tests.
 SYNTHETIC_SIZES = [(331, 245), (576, 320), (64, 64), (1000, 750)]
 
 
@@ -116,7 +116,7 @@ def corpus(photos: Path, out: Path) -> int:
 
 
 def synthetic_image(width: int, height: int) -> np.ndarray:
-    """The known-answer pattern; `synthetic()` in pdq.rs's tests computes the same pixels."""
+    """The known-answer pattern; `synthetic()` in imaging/src/hash/pdq/tests.rs computes the same pixels."""
     y, x = np.mgrid[0:height, 0:width].astype(np.int64)
     w, h = max(width, 2), max(height, 2)
     r = (x * 255 // (w - 1) + 60 * (((x + 2 * y) // 23) % 3)) % 256
