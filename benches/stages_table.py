@@ -14,9 +14,12 @@ import datetime
 import glob
 import json
 import os
+import sys
 import platform
 import re
 import subprocess
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from doc_section import replace_section  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOC = os.path.join(ROOT, "docs", "benchmarks.md")
@@ -94,20 +97,6 @@ def table(found, load):
         if any(r["group"] == g for r in found):
             L.append(f"- `{g}`: {WHAT[g]}")
     return "\n".join(L) + "\n"
-
-
-def replace_section(path, begin, end, body):
-    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-    block = f"{begin}\n{body}{end}"
-    if begin in text and end in text:
-        pre, rest = text.split(begin, 1)
-        _, post = rest.split(end, 1)
-        text = pre + block + post
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(text)
 
 
 def main():

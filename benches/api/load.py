@@ -22,6 +22,9 @@ import time
 import urllib.request
 import uuid
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from doc_section import replace_section  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.path.join(ROOT, "target", "release", "punchline")
 DOC = os.path.join(ROOT, "docs", "benchmarks.md")
@@ -146,18 +149,6 @@ def markdown(mach, results, args):
     return "\n".join(L) + "\n"
 
 
-def replace_section(body):
-    text = open(DOC).read() if os.path.exists(DOC) else "# Benchmarks\n"
-    block = f"{BEGIN}\n{body}{END}"
-    if BEGIN in text and END in text:
-        pre, rest = text.split(BEGIN, 1)
-        text = pre + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    with open(DOC, "w") as f:
-        f.write(text)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--duration", type=int, default=20)
@@ -208,7 +199,7 @@ def main():
     body = markdown(mach, results, args)
     print(body)
     if not args.no_doc:
-        replace_section(body)
+        replace_section(DOC, BEGIN, END, body)
         log(f"wrote {DOC}")
 
 

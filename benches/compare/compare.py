@@ -41,6 +41,8 @@ import subprocess
 import sys
 import tempfile
 import time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from doc_section import replace_section  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -480,20 +482,6 @@ def markdown(args, mach, loads, results, shares, sizes, dims_differ, diffs, comm
     L.append("- `vips (per photo)` pays ~45 ms of process start-up per vipsthumbnail call, three per "
              "photo; `vips (batched)` shows libvips with that amortised.")
     return "\n".join(L) + "\n"
-
-
-def replace_section(path, begin, end, body):
-    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-    block = f"{begin}\n{body}{end}"
-    if begin in text and end in text:
-        pre, rest = text.split(begin, 1)
-        _, post = rest.split(end, 1)
-        text = pre + block + post
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(text)
 
 
 def main():
