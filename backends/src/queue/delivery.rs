@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use punchline_domain::PhotoJob;
+use punchline_domain::config::QueueConfig;
+use punchline_domain::{JobDecodeError, PhotoJob};
 
 use super::QueueError;
 
@@ -63,6 +64,31 @@ impl Delivery {
         settle: Box<dyn Settle>,
     ) -> Delivery {
         Delivery { job, attempt, max_attempts, retry_delay, settle }
+    }
+
+    /// What every backend does with a message it has just claimed: a message that is not a
+    /// job this build can read, or a job already delivered more than `max_attempts` times
+    /// (its workers died on it), is parked here and never handed out (`None`).
+    pub(crate) async fn admit(
+        job: Result<PhotoJob, JobDecodeError>,
+        attempt: u32,
+        config: &QueueConfig,
+        settle: Box<dyn Settle>,
+    ) -> Result<Option<Delivery>, QueueError> {
+        let job = match job {
+            Ok(job) => job,
+            Err(error) => {
+                settle.park(&format!("not a job this build can read: {error}")).await?;
+                return Ok(None);
+            }
+        };
+        if attempt > config.max_attempts {
+            let reason = format!("delivered {attempt} times without being settled (its workers died)");
+            settle.park(&reason).await?;
+            return Ok(None);
+        }
+        let delay = config.retry_delay(attempt);
+        Ok(Some(Delivery::new(job, attempt, config.max_attempts, delay, settle)))
     }
 
     /// The job to process.

@@ -164,20 +164,8 @@ impl ConsumeLoop {
             attempt,
             topology: Arc::clone(&self.topology),
         });
-        let job = match PhotoJob::from_json(&settle.body) {
-            Ok(job) => job,
-            Err(error) => {
-                settle.park(&format!("not a job this build can read: {error}")).await?;
-                return Ok(None);
-            }
-        };
-        if attempt > self.config.max_attempts {
-            let reason = format!("delivered {attempt} times without being settled (its workers died)");
-            settle.park(&reason).await?;
-            return Ok(None);
-        }
-        let delay = self.config.retry_delay(attempt);
-        Ok(Some(Delivery::new(job, attempt, self.config.max_attempts, delay, settle)))
+        let job = PhotoJob::from_json(&settle.body);
+        Delivery::admit(job, attempt, &self.config, settle).await
     }
 }
 

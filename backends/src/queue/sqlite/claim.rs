@@ -72,21 +72,8 @@ impl SqliteConsumer {
             published: Arc::clone(&self.published),
         });
         let attempt = u32::try_from(claimed.attempts).unwrap_or(u32::MAX);
-        let job = match PhotoJob::from_json(claimed.payload.as_bytes()) {
-            Ok(job) => job,
-            Err(error) => {
-                settle.park(&format!("not a job this build can read: {error}")).await?;
-                return Ok(None);
-            }
-        };
-        if attempt > self.config.max_attempts {
-            // Earlier claims expired unsettled: their workers died on this job.
-            let reason = format!("delivered {attempt} times without being settled (its workers died)");
-            settle.park(&reason).await?;
-            return Ok(None);
-        }
-        let delay = self.config.retry_delay(attempt);
-        Ok(Some(Delivery::new(job, attempt, self.config.max_attempts, delay, settle)))
+        // More attempts than allowed: earlier claims expired unsettled, their workers died.
+        Delivery::admit(PhotoJob::from_json(claimed.payload.as_bytes()), attempt, &self.config, settle).await
     }
 }
 
