@@ -13,8 +13,8 @@
 //! - `process_2t/*`: the same on a two-thread pool: one photo's latency when its SHA-256 runs
 //!   beside the decode and PDQ beside the variants.
 //! - the stages on their own, on one thread, with the inputs `process` would give them:
-//!   `detect`, `decode` (`decode::open` + `Opened::decode` at the 2048 px floor `process`
-//!   asks for; `jpeg_big_full` without DCT reduction), `resize` (to 1200, then the 800 and
+//!   `detect`, `decode` (`decode::open` + `Opened::decode` at the 1200 px long edge `process`
+//!   asks for with the default variants; `jpeg_big_full` without DCT reduction), `resize` (to 1200, then the 800 and
 //!   300 chained from it), `encode_jpeg` (q85), `pdq`, `sha256`, `exif`.
 
 use std::hint::black_box;
@@ -26,8 +26,9 @@ use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Samp
 use punchline_domain::config::{LimitsConfig, VariantsConfig};
 use punchline_imaging::{decode, detect, exif, hash, process, variants, Rgb8, Settings};
 
-/// `process` asks the decoder for at least this long edge (its PDQ floor, `MIN_HASH_LONG_EDGE`).
-const DECODE_FLOOR: u32 = 2048;
+/// `process` asks the decoder for at least this long edge: the largest default variant
+/// (above its PDQ floor, `MIN_HASH_LONG_EDGE`).
+const DECODE_FLOOR: u32 = 1200;
 
 const BIG_JPEG: &str = "iphone6_hdr_on.jpg";
 const HEIC_12MP: &str = "iphonexs_pug1.heic";
@@ -122,8 +123,7 @@ fn bench_stages(c: &mut Criterion) {
             })
         });
     }
-    // The big JPEG without any DCT reduction (its 3264 px long edge is under 2 x 2048, so
-    // `process` decodes it at full size anyway: this should match `decode/jpeg_big`).
+    // The big JPEG without any DCT reduction (`process` decodes its 3264 px at 1/2).
     let big = &photos[0].bytes;
     group.bench_function("jpeg_big_full", |b| {
         b.iter(|| {

@@ -464,12 +464,13 @@ def markdown(args, mach, loads, results, shares, sizes, dims_differ, diffs, comm
              "(never upscaling), orient, 800 and 300 from the larger variant, JPEG q85 4:2:0 without "
              "metadata. punchline also computes SHA-256, PDQ (with its 8 dihedral hashes) and the EXIF "
              "facts inside its figures; the other two do not.")
-    L.append("- punchline decodes JPEGs at the smallest DCT scale keeping a ≥ 2048 px long edge (PDQ's "
-             "floor); Pillow's `thumbnail` uses JPEG draft mode, the same DCT scaling, to ≥ 2× the "
-             "target (2400 px); vips' shrink-on-load leaves at least a factor 2 for its resampler. "
-             "On set A only punchline reduces, and only nokia83_gps (4608 px, decoded at 1/2 = 2304 px); "
-             "Pillow's draft stays at 1/1 and vips loads with factor 1 on all nine (checked with "
-             "`decoderconfig` and `VIPS_INFO=1`).")
+    L.append("- punchline decodes JPEGs at the smallest DCT scale keeping the largest variant's long "
+             "edge (1200 px; PDQ's floor is 1024): on set A seven photos are decoded at 1/2, "
+             "canon_sx60_rot6 (2048 px) and htcdesire_gps (909 px) at full size; Pillow's `thumbnail` "
+             "uses JPEG draft mode, the same DCT scaling, to ≥ 2× the target (2400 px); vips' shrink-on-load "
+             "leaves at least a factor 2 for its resampler. On set A Pillow's draft stays at 1/1 and "
+             "vips loads with factor 1 on all nine (checked with `decoderconfig` and `VIPS_INFO=1`). "
+             "The pixel differences below show what the earlier DCT reduction costs in the variants.")
     L.append("- pillow-heif applies HEIF `irot` itself, so `exif_transpose` changes nothing for HEIC; "
              "vips rotates by EXIF/`irot` itself (autorotate is vipsthumbnail's default). None of the "
              "three converts colour profiles (vipsthumbnail only does with `--export-profile`).")
