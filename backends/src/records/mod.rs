@@ -31,9 +31,9 @@ use punchline_domain::{ExifFacts, OrgId, PhotoId, Punch, PunchId, Review, Site, 
 
 pub use error::RecordsError;
 pub use model::{
-    CommitOutcome, CreatedPunch, NewPhoto, Organisation, OutboxMessage, PendingUpload, PhotoRecord,
-    PhotoResult, ProcessedPhoto, PunchCreation, PunchDetails, PunchFilter, PunchSummary, ReuseMatch,
-    StoredHashes, StoredVariant, UploadCompletion, UploadedPhoto, User,
+    CommitOutcome, CreatedPunch, IndexedHash, NewPhoto, Organisation, OutboxMessage, PendingUpload,
+    PhotoRecord, PhotoResult, ProcessedPhoto, PunchCreation, PunchDetails, PunchFilter, PunchSummary,
+    ReuseMatch, StoredHashes, StoredVariant, UploadCompletion, UploadedPhoto, User,
 };
 pub use postgres::PostgresRecords;
 pub use sqlite::SqliteRecords;
@@ -219,9 +219,36 @@ pub trait ReuseIndex: Send + Sync {
     ) -> Result<Vec<ReuseMatch>, RecordsError>;
 }
 
+/// What an index kept outside the database (the in-memory reuse index,
+/// [`crate::reuse`]) reads from it: the indexed hashes in the order they were stored, and
+/// the evidence of the photos it found.
+#[async_trait]
+pub trait ReuseSource: Send + Sync {
+    /// Up to `limit` of `org`'s indexed hashes (never blank ones) with `seq > after`, in
+    /// `seq` order: pages of a full load (`after` = the last page's highest), or the rows
+    /// stored since.
+    async fn indexed_hashes_after(
+        &self,
+        org: OrgId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<IndexedHash>, RecordsError>;
+
+    /// The evidence of `org`'s photos given with their distances (as found elsewhere):
+    /// the same [`ReuseMatch`]es [`ReuseIndex::find_similar`] returns, closest first, then
+    /// by photo id. Photos that `org` does not have (or no longer has) are left out.
+    async fn reuse_matches(
+        &self,
+        org: OrgId,
+        found: &[(PhotoId, u32)],
+    ) -> Result<Vec<ReuseMatch>, RecordsError>;
+}
+
 /// All of the records, as one object the api, ingest and workers share.
 #[async_trait]
-pub trait Records: Directory + SiteRecords + PunchRecords + PhotoRecords + Outbox + ReuseIndex {
+pub trait Records:
+    Directory + SiteRecords + PunchRecords + PhotoRecords + Outbox + ReuseIndex + ReuseSource
+{
     /// Applies the schema migrations that are not applied yet.
     async fn migrate(&self) -> Result<(), RecordsError>;
 

@@ -311,3 +311,16 @@ pub struct ReuseMatch {
     /// Its EXIF facts (for the "EXIF copied" rule).
     pub facts: Option<ExifFacts>,
 }
+
+/// An indexed PDQ hash as the in-memory reuse index loads it: in `seq` order, the number
+/// the database gave the row when it was stored (see migration 0004).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedHash {
+    /// The row's sequence number: increasing in insertion order within an organisation
+    /// (on PostgreSQL not necessarily in commit order).
+    pub seq: i64,
+    /// The photo the hash is of.
+    pub photo: PhotoId,
+    /// Its PDQ hash.
+    pub pdq: [u8; 32],
+}

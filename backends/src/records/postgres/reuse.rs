@@ -9,8 +9,9 @@ use punchline_domain::{ExifFacts, OrgId, PhotoId};
 use super::bit_string::to_bit_input;
 use super::PostgresRecords;
 use crate::records::pdq_index::{ChunkProbes, MAX_RADIUS};
-use crate::records::rows::MatchRow;
-use crate::records::{RecordsError, ReuseIndex, ReuseMatch};
+use crate::records::rows::{hash32, MatchRow};
+use crate::records::sql::reuse::{indexed_hashes_after_sql, match_rows_sql, with_distances};
+use crate::records::{IndexedHash, RecordsError, ReuseIndex, ReuseMatch, ReuseSource};
 
 /// The joins every match is read through: its hashes `h`, photo `ph`, punch `p` and
 /// (if any) facts `f`, all within org `$1`.
@@ -156,5 +157,45 @@ impl ReuseIndex for PostgresRecords {
             .fetch_all(&self.pool)
             .await?;
         rows.into_iter().map(ScoredRow::into_match).collect()
+    }
+}
+
+/// The hash as its 32 bytes: `varbit_send` is `bit(256)`'s binary form (a 4-byte length,
+/// then the bits), so the load moves 32 bytes a row rather than 256 binary digits.
+const PDQ_BYTES: &str = "substring(varbit_send(h.pdq) from 5)";
+
+#[async_trait]
+impl ReuseSource for PostgresRecords {
+    async fn indexed_hashes_after(
+        &self,
+        org: OrgId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<IndexedHash>, RecordsError> {
+        let rows: Vec<(i64, uuid::Uuid, Vec<u8>)> = sqlx::query_as(&indexed_hashes_after_sql(PDQ_BYTES))
+            .bind(org.0)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|(seq, photo, pdq)| {
+                Ok(IndexedHash { seq, photo: PhotoId(photo), pdq: hash32(&pdq, "pdq")? })
+            })
+            .collect()
+    }
+
+    async fn reuse_matches(
+        &self,
+        org: OrgId,
+        found: &[(PhotoId, u32)],
+    ) -> Result<Vec<ReuseMatch>, RecordsError> {
+        if found.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = found.iter().map(|(photo, _)| photo.0).collect();
+        let rows: Vec<MatchRow> =
+            sqlx::query_as(&match_rows_sql("= ANY($2)")).bind(org.0).bind(ids).fetch_all(&self.pool).await?;
+        with_distances(rows, found)
     }
 }

@@ -22,6 +22,7 @@ pub(super) mod directory;
 pub(super) mod outbox;
 pub(super) mod photos;
 pub(super) mod punches;
+pub(super) mod reuse;
 
 use std::ops::DerefMut;
 

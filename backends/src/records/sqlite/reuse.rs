@@ -14,7 +14,8 @@ use uuid::Uuid;
 use super::SqliteRecords;
 use crate::records::pdq_index::{min_distance, ChunkProbes, CHUNKS, MAX_RADIUS};
 use crate::records::rows::{hash32, MatchRow, MATCH_COLUMNS};
-use crate::records::{RecordsError, ReuseIndex, ReuseMatch};
+use crate::records::sql::reuse::{indexed_hashes_after_sql, with_distances};
+use crate::records::{IndexedHash, RecordsError, ReuseIndex, ReuseMatch, ReuseSource};
 
 /// The joins every match is read through: its hashes `h`, photo `ph`, punch `p` and
 /// (if any) facts `f`.
@@ -182,5 +183,41 @@ impl ReuseIndex for SqliteRecords {
                 row.found.into_match(distance)
             })
             .collect()
+    }
+}
+
+#[async_trait]
+impl ReuseSource for SqliteRecords {
+    async fn indexed_hashes_after(
+        &self,
+        org: OrgId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<IndexedHash>, RecordsError> {
+        let rows: Vec<(i64, Uuid, Vec<u8>)> = sqlx::query_as(&indexed_hashes_after_sql("h.pdq"))
+            .bind(org.0)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|(seq, photo, pdq)| {
+                Ok(IndexedHash { seq, photo: PhotoId(photo), pdq: hash32(&pdq, "pdq")? })
+            })
+            .collect()
+    }
+
+    async fn reuse_matches(
+        &self,
+        org: OrgId,
+        found: &[(PhotoId, u32)],
+    ) -> Result<Vec<ReuseMatch>, RecordsError> {
+        let mut rows = Vec::with_capacity(found.len());
+        let mut conn = self.pool.acquire().await?;
+        for batch in found.chunks(IN_LIST_BATCH) {
+            let ids: Vec<Uuid> = batch.iter().map(|(photo, _)| photo.0).collect();
+            rows.extend(evidence(&mut conn, org, &ids).await?);
+        }
+        with_distances(rows, found)
     }
 }
