@@ -9,6 +9,8 @@
 mod fixtures;
 #[path = "records/harness.rs"]
 mod harness;
+#[path = "records/memory.rs"]
+mod memory;
 #[path = "records/photos.rs"]
 mod photos;
 #[path = "records/punches.rs"]
@@ -63,6 +65,9 @@ on_both_databases!(
     reuse::exact_duplicates_by_sha256,
     reuse::exif_twins_are_found_with_their_distance,
     reuse::radius_beyond_the_index_is_refused,
+    memory::indexed_hashes_come_in_seq_order_without_blanks,
+    memory::memory_index_matches_the_database_search,
+    memory::memory_index_never_crosses_orgs,
 );
 
 /// `records::open` picks the backend from the URL and never echoes it in an error.

@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use punchline_backends::records::{
-    CommitOutcome, PhotoResult, ProcessedPhoto as ProcessedRecord, Records, ReuseMatch, StoredVariant,
+    CommitOutcome, PhotoResult, ProcessedPhoto as ProcessedRecord, Records, ReuseIndex, ReuseMatch,
+    StoredVariant,
 };
 use punchline_backends::store::ObjectKey;
 use punchline_domain::{Config, ExifFacts, OrgId, PhotoFailure, PhotoId, PhotoState, Punch, Site};
@@ -35,15 +36,20 @@ pub struct Analysis {
 #[derive(Clone)]
 pub struct Processor {
     records: Arc<dyn Records>,
+    /// Where reuse candidates are searched: the in-memory index over `records` or the
+    /// records themselves, as `hashing.reuse_search` says.
+    reuse: Arc<dyn ReuseIndex>,
     config: Arc<Config>,
     cpu: Arc<rayon::ThreadPool>,
 }
 
 impl Processor {
-    /// A processor reading and committing through `records`, running the image pipeline
-    /// on `cpu` (see [`crate::cpu_pool`]).
+    /// A processor reading and committing through `records`, searching reuse candidates
+    /// where `config.hashing.reuse_search` says, running the image pipeline on `cpu` (see
+    /// [`crate::cpu_pool`]).
     pub fn new(records: Arc<dyn Records>, config: Arc<Config>, cpu: Arc<rayon::ThreadPool>) -> Processor {
-        Processor { records, config, cpu }
+        let reuse = punchline_backends::reuse::index_for(Arc::clone(&records), &config.hashing);
+        Processor { records, reuse, config, cpu }
     }
 
     /// Analyses `bytes` as the photo `photo` of `org`. `None`: the photo already has a
@@ -133,7 +139,7 @@ impl Processor {
         photo: PhotoId,
         p: &Processed,
     ) -> Result<Vec<ReuseCandidate>, JobError> {
-        let records = &self.records;
+        let (records, reuse) = (&self.records, &self.reuse);
         let hashing = &self.config.hashing;
         let mut found: BTreeMap<String, ReuseMatch> = BTreeMap::new();
         let mut add = |matches: Vec<ReuseMatch>| {
@@ -141,15 +147,13 @@ impl Processor {
                 found.entry(m.photo.to_string()).or_insert(m);
             }
         };
-        add(records.find_exact_duplicates(org, &p.hashes.sha256, photo, CANDIDATE_LIMIT).await?);
+        add(reuse.find_exact_duplicates(org, &p.hashes.sha256, photo, CANDIDATE_LIMIT).await?);
         if p.hashes.pdq.quality >= hashing.blank_below_quality {
             let radius = hashing.reuse_max_distance;
-            add(records.find_similar(org, &p.hashes.pdq_dihedral, radius, photo, CANDIDATE_LIMIT).await?);
+            add(reuse.find_similar(org, &p.hashes.pdq_dihedral, radius, photo, CANDIDATE_LIMIT).await?);
         }
         if p.exif.datetime_original.is_some() {
-            add(records
-                .find_exif_twins(org, &p.exif, &p.hashes.pdq_dihedral, photo, CANDIDATE_LIMIT)
-                .await?);
+            add(reuse.find_exif_twins(org, &p.exif, &p.hashes.pdq_dihedral, photo, CANDIDATE_LIMIT).await?);
         }
         let mut candidates = Vec::with_capacity(found.len());
         for m in found.into_values() {

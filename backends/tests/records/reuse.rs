@@ -14,13 +14,13 @@ use crate::fixtures::{facts, hashes, new_photo, processed, processed_photo, punc
 
 /// Background photos: enough that chunk values repeat across photos (several thousand
 /// rows per chunk number), few enough to load in seconds.
-const BACKGROUND: usize = 3000;
+pub const BACKGROUND: usize = 3000;
 /// Query photos, each with near-duplicates planted at every distance 0..=MAX_PLANTED.
-const QUERIES: usize = 5;
-const MAX_PLANTED: usize = 40;
+pub const QUERIES: usize = 5;
+pub const MAX_PLANTED: usize = 40;
 
 /// Stores processed photos with these hashes, a few at a time.
-async fn load(
+pub async fn load(
     records: &Arc<dyn Records>,
     tenant: &Tenant,
     photos: Vec<(PhotoHashes, bool)>,
@@ -49,7 +49,7 @@ async fn load(
     stored
 }
 
-fn random_hashes(rng: &mut StdRng) -> PhotoHashes {
+pub fn random_hashes(rng: &mut StdRng) -> PhotoHashes {
     let pdq: [u8; 32] = rng.random();
     let quality = rng.random_range(50..=100);
     let mut h = hashes(pdq, quality, rng.random());
@@ -60,7 +60,7 @@ fn random_hashes(rng: &mut StdRng) -> PhotoHashes {
 }
 
 /// `bits` with exactly `flips` distinct bits flipped.
-fn flip(rng: &mut StdRng, bits: &[u8; 32], flips: usize) -> [u8; 32] {
+pub fn flip(rng: &mut StdRng, bits: &[u8; 32], flips: usize) -> [u8; 32] {
     let mut out = *bits;
     for bit in rand::seq::index::sample(rng, 256, flips) {
         out[bit / 8] ^= 0x80 >> (bit % 8);

@@ -88,11 +88,36 @@ pub struct HashingConfig {
     /// A PDQ quality (0–100) below this marks a blank frame (lens cap, pocket); such a
     /// hash is never used to match. PDQ's authors call hashes under 50 unreliable.
     pub blank_below_quality: u8,
+    /// Where the workers search for earlier photos within `reuse_max_distance`: `memory`
+    /// (an in-memory multi-index per organisation beside the database, loaded on first
+    /// use: ~140 bytes per indexed photo) or `database` (the multi-index in
+    /// PostgreSQL/SQLite alone). Both give the same matches; `memory` is what keeps a
+    /// search under 10 ms at 10 M photos (docs/benchmarks.md, "Reuse search").
+    pub reuse_search: ReuseSearch,
+    /// Seconds between re-reads of the rows just below the in-memory index's watermark,
+    /// which catch hashes whose transaction committed after a later one was read. A
+    /// commit slower than this after its insert may be missed until the worker restarts.
+    pub reuse_reread_s: u64,
+}
+
+/// Where PDQ radius searches run (`hashing.reuse_search`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReuseSearch {
+    /// An in-memory multi-index per organisation, kept in step with the database.
+    Memory,
+    /// The database's own multi-index (`pdq_chunks`).
+    Database,
 }
 
 impl Default for HashingConfig {
     fn default() -> Self {
-        HashingConfig { reuse_max_distance: 31, blank_below_quality: 50 }
+        HashingConfig {
+            reuse_max_distance: 31,
+            blank_below_quality: 50,
+            reuse_search: ReuseSearch::Memory,
+            reuse_reread_s: 5,
+        }
     }
 }
 
@@ -102,6 +127,9 @@ impl HashingConfig {
             return Err(ConfigError::OutOfRange(
                 "hashing.reuse_max_distance ≤ 256 and hashing.blank_below_quality ≤ 100".into(),
             ));
+        }
+        if self.reuse_reread_s == 0 {
+            return Err(ConfigError::OutOfRange("hashing.reuse_reread_s must be at least 1".into()));
         }
         Ok(())
     }

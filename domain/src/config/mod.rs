@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub use api::{ApiConfig, RateLimitConfig, RecordsConfig};
 pub use auth::{AuthConfig, DEV_JWT_SECRET, MIN_JWT_SECRET_LEN};
-pub use imaging::{HashingConfig, LimitsConfig, PipelineConfig, VariantFormat, VariantsConfig};
+pub use imaging::{HashingConfig, LimitsConfig, PipelineConfig, ReuseSearch, VariantFormat, VariantsConfig};
 pub use ingest::IngestConfig;
 pub use queue::{QueueBackend, QueueConfig};
 pub use store::{

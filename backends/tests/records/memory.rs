@@ -1,0 +1,142 @@
+//! The in-memory reuse index over the records: what it reads (indexed hashes by seq, the
+//! evidence of its matches), that it answers exactly as the database search does, that it
+//! sees photos stored after it loaded, and that it never crosses organisations.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use punchline_backends::records::{Records, ReuseIndex};
+use punchline_backends::reuse::{MemoryReuseIndex, MemorySettings};
+use punchline_domain::{PhotoHashes, PhotoId};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::fixtures::{facts, hashes, processed_photo, tenant};
+use crate::reuse::{flip, load, random_hashes, BACKGROUND, MAX_PLANTED, QUERIES};
+
+/// Small pages, so the loads and deltas below take several of them.
+fn memory_index(records: &Arc<dyn Records>) -> MemoryReuseIndex {
+    let settings = MemorySettings { reread_every: Duration::from_millis(50), page_rows: 700 };
+    MemoryReuseIndex::new(Arc::clone(records), settings)
+}
+
+pub async fn indexed_hashes_come_in_seq_order_without_blanks(records: Arc<dyn Records>) {
+    let t = tenant(&*records, "a").await;
+    let mut stored = Vec::new();
+    for i in 0..5u8 {
+        let indexed = i != 2;
+        let quality = if indexed { 90 } else { 0 };
+        let p = processed_photo(
+            &*records,
+            &t,
+            &format!("p{i}"),
+            hashes([i; 32], quality, [i; 32]),
+            facts("x"),
+            indexed,
+        )
+        .await;
+        stored.push((p.photo.id, [i; 32], indexed));
+    }
+    let rows = records.indexed_hashes_after(t.org, 0, 100).await.expect("read");
+    let expected: Vec<(PhotoId, [u8; 32])> =
+        stored.iter().filter(|(_, _, indexed)| *indexed).map(|(id, pdq, _)| (*id, *pdq)).collect();
+    assert_eq!(rows.iter().map(|r| (r.photo, r.pdq)).collect::<Vec<_>>(), expected);
+    assert!(rows.windows(2).all(|w| w[0].seq < w[1].seq), "increasing seq");
+    // Pages: after the second row's seq, with a limit.
+    let page = records.indexed_hashes_after(t.org, rows[1].seq, 1).await.expect("read");
+    assert_eq!(page.iter().map(|r| r.photo).collect::<Vec<_>>(), vec![rows[2].photo]);
+    let last = rows.last().map_or(0, |r| r.seq);
+    assert!(records.indexed_hashes_after(t.org, last, 100).await.expect("read").is_empty());
+
+    // The evidence by id, in distance order, of this org's photos only.
+    let found = [(rows[1].photo, 7), (rows[0].photo, 3), (PhotoId::new(), 1)];
+    let matches = records.reuse_matches(t.org, &found).await.expect("read");
+    assert_eq!(
+        matches.iter().map(|m| (m.photo, m.distance)).collect::<Vec<_>>(),
+        vec![(rows[0].photo, 3), (rows[1].photo, 7)]
+    );
+    assert!(matches.iter().all(|m| m.worker == t.worker && m.facts == Some(facts("x"))));
+    assert!(records.reuse_matches(t.org, &[]).await.expect("read").is_empty());
+}
+
+pub async fn memory_index_matches_the_database_search(records: Arc<dyn Records>) {
+    let t = tenant(&*records, "a").await;
+    let mut rng = StdRng::seed_from_u64(0xC0FFEE);
+    let queries: Vec<PhotoHashes> = (0..QUERIES).map(|_| random_hashes(&mut rng)).collect();
+    let mut photos: Vec<(PhotoHashes, bool)> =
+        (0..BACKGROUND).map(|_| (random_hashes(&mut rng), true)).collect();
+    for query in &queries {
+        for distance in 0..=MAX_PLANTED {
+            let mut planted = random_hashes(&mut rng);
+            planted.pdq.bits = flip(&mut rng, &query.pdq_dihedral[distance % 8], distance);
+            // Every fifth planted copy is a blank frame: never matched by either search.
+            photos.push((planted, distance % 5 != 3));
+        }
+    }
+    let stored = load(&records, &t, photos).await;
+    let memory = memory_index(&records);
+    let new_photo = PhotoId::new();
+    for radius in 0..=40 {
+        for query in &queries {
+            let in_memory = memory
+                .find_similar(t.org, &query.pdq_dihedral, radius, new_photo, 10_000)
+                .await
+                .expect("memory");
+            let in_database = records
+                .find_similar(t.org, &query.pdq_dihedral, radius, new_photo, 10_000)
+                .await
+                .expect("database");
+            assert_eq!(in_memory, in_database, "radius {radius}");
+        }
+    }
+    // Limit and exclusion as the database applies them.
+    let query = &queries[0].pdq_dihedral;
+    let closest = memory.find_similar(t.org, query, 31, new_photo, 3).await.expect("memory");
+    assert_eq!(closest, records.find_similar(t.org, query, 31, new_photo, 3).await.expect("database"));
+    let skip = closest[0].photo;
+    assert_eq!(
+        memory.find_similar(t.org, query, 31, skip, 3).await.expect("memory"),
+        records.find_similar(t.org, query, 31, skip, 3).await.expect("database")
+    );
+
+    // Photos stored after the load are found by the next search (the delta), and the
+    // re-read below the watermark adds nothing twice.
+    let near = flip(&mut rng, &query[5], 9);
+    let later = load(&records, &t, vec![(hashes(near, 80, rng.random()), true)]).await;
+    let found = memory.find_similar(t.org, query, 9, new_photo, 100).await.expect("memory");
+    assert!(found.iter().any(|m| m.photo == later[0].0 && m.distance == 9), "{found:?}");
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    let again = memory.find_similar(t.org, query, 9, new_photo, 100).await.expect("memory");
+    assert_eq!(again, found);
+    assert_eq!(again, records.find_similar(t.org, query, 9, new_photo, 100).await.expect("database"));
+    let stats = memory.prepare(t.org).await.expect("stats");
+    assert_eq!(stats.hashes, stored.iter().filter(|(_, _, indexed)| *indexed).count() + 1);
+    assert!(stats.memory_bytes > stats.hashes * 48);
+}
+
+pub async fn memory_index_never_crosses_orgs(records: Arc<dyn Records>) {
+    let a = tenant(&*records, "a").await;
+    let b = tenant(&*records, "b").await;
+    let pdq = [0x3C; 32];
+    let query = hashes(pdq, 90, [9; 32]).pdq_dihedral;
+    let a_photo = processed_photo(&*records, &a, "a-1", hashes(pdq, 90, [9; 32]), facts("x"), true).await;
+    let memory = memory_index(&records);
+    assert!(memory.find_similar(b.org, &query, 31, PhotoId::new(), 10).await.expect("search").is_empty());
+    assert!(records.indexed_hashes_after(b.org, 0, 100).await.expect("read").is_empty());
+    // Another org's photo id asked for by id is not returned either.
+    assert!(records.reuse_matches(b.org, &[(a_photo.photo.id, 0)]).await.expect("read").is_empty());
+
+    let found = memory.find_similar(a.org, &query, 31, PhotoId::new(), 10).await.expect("search");
+    assert_eq!(found.iter().map(|m| m.photo).collect::<Vec<_>>(), vec![a_photo.photo.id]);
+    // B stores the same picture after both indexes loaded: each org finds only its own.
+    let b_photo = processed_photo(&*records, &b, "b-1", hashes(pdq, 90, [9; 32]), facts("x"), true).await;
+    let found = memory.find_similar(b.org, &query, 31, PhotoId::new(), 10).await.expect("search");
+    assert_eq!(
+        found.iter().map(|m| (m.photo, m.worker)).collect::<Vec<_>>(),
+        vec![(b_photo.photo.id, b.worker)]
+    );
+    let found = memory.find_similar(a.org, &query, 31, PhotoId::new(), 10).await.expect("search");
+    assert_eq!(found.iter().map(|m| m.photo).collect::<Vec<_>>(), vec![a_photo.photo.id]);
+    // A radius beyond the index is refused, as by the database.
+    assert!(memory.find_similar(a.org, &query, 64, PhotoId::new(), 10).await.is_err());
+}
