@@ -223,16 +223,16 @@ impl<I: Copy + Ord + Send + Sync> MultiIndex<I> {
         if queries.is_empty() {
             return Err(ReuseError::NoQuery);
         }
-        let mut within: Vec<(u32, u32)> = Vec::new();
-        let mut score = |position: u32| {
-            let d = min_distance(queries, &self.hashes[position as usize]);
-            if d <= radius {
-                within.push((position, d));
-            }
-        };
+        // Three passes, each a loop of independent memory reads, rather than one nested
+        // loop: at 10 M hashes every probe misses the cache three times (offsets, positions,
+        // the candidate's hash), and a CPU overlaps misses only when one read does not wait
+        // on the one before. At 1 M (radius 31, whole lookup): p50 12.6 ms nested, 4.5 ms so.
+        let mut ranges: Vec<(u32, u32, u32)> = Vec::new();
         if self.indexed > 0 {
             let mut probes = Vec::new();
-            for (table, (chunk, threshold)) in self.tables.iter().zip(CHUNKS.iter().zip(thresholds(radius))) {
+            for (t, (table, (chunk, threshold))) in
+                self.tables.iter().zip(CHUNKS.iter().zip(thresholds(radius))).enumerate()
+            {
                 let Some(threshold) = threshold else { continue };
                 let (start, bits) = *chunk;
                 probes.clear();
@@ -245,17 +245,26 @@ impl<I: Copy + Ord + Send + Sync> MultiIndex<I> {
                 // would only score its hashes twice: dedup is cheap insurance.
                 probes.sort_unstable();
                 probes.dedup();
-                for &bucket in &probes {
+                // Pass 1: each probed bucket's range (one read of two adjacent offsets).
+                ranges.extend(probes.iter().map(|&bucket| {
                     let b = bucket as usize;
-                    let (from, to) = (table.offsets[b] as usize, table.offsets[b + 1] as usize);
-                    for &position in &table.positions[from..to] {
-                        score(position);
-                    }
-                }
+                    (t as u32, table.offsets[b], table.offsets[b + 1])
+                }));
             }
         }
-        for position in self.indexed..self.hashes.len() {
-            score(position as u32);
+        // Pass 2: the candidates' positions.
+        let mut candidates: Vec<u32> = Vec::with_capacity(ranges.len() + self.recent());
+        for &(t, from, to) in &ranges {
+            candidates.extend_from_slice(&self.tables[t as usize].positions[from as usize..to as usize]);
+        }
+        candidates.extend(self.indexed as u32..self.hashes.len() as u32);
+        // Pass 3: exact distances.
+        let mut within: Vec<(u32, u32)> = Vec::new();
+        for &position in &candidates {
+            let d = min_distance(queries, &self.hashes[position as usize]);
+            if d <= radius {
+                within.push((position, d));
+            }
         }
         // A hash found through several chunks is scored each time: keep it once.
         within.sort_unstable();
