@@ -6,9 +6,9 @@
 //!
 //! Stages: size limit → type from the bytes → header and pixel limit → EXIF facts →
 //! decode (JPEG reduced in the DCT to the largest variant's long edge, like libvips'
-//! shrink-on-load; SHA-256 of the bytes meanwhile) → orient (EXIF for JPEG; HEIF's container transforms are
-//! applied by libheif) → PDQ of the displayed image, and beside it the variants, each
-//! resampled from the next larger one, then JPEG-encoded.
+//! shrink-on-load; SHA-256 of the bytes meanwhile) → orient (EXIF for JPEG; HEIF's
+//! container transforms are applied by the HEIF decoder) → PDQ of the displayed image, and
+//! beside it the variants, each resampled from the next larger one, then JPEG-encoded.
 
 pub mod container;
 pub mod decode;
@@ -93,7 +93,7 @@ pub fn process(bytes: &[u8], settings: Settings<'_>) -> Result<Processed, ImageE
     let (sha256, sha_ms) = sha;
     t.hash += sha_ms;
 
-    // Orient the decoded image once (JPEG; HEIF arrives oriented from libheif), then hash it
+    // Orient the decoded image once (JPEG; HEIF arrives oriented from its decoder), then hash it
     // and cut the variants from it, concurrently.
     let oriented = match decoded.orientation {
         orient::Orientation::Normal => None,

@@ -36,7 +36,7 @@ enum Source<'a> {
 pub struct Decoded {
     /// Possibly reduced in the decoder (JPEG DCT scaling) but never below the requested size.
     pub pixels: Pixels,
-    /// The orientation still to apply (HEIF transforms are applied by libheif already).
+    /// The orientation still to apply (HEIF transforms are applied by the HEIF decoder already).
     pub orientation: Orientation,
     /// Which decoder produced the pixels: shown by `inspect`.
     pub decoder: &'static str,
@@ -96,7 +96,7 @@ pub fn check_pixels((width, height): (u32, u32), limits: &LimitsConfig) -> Resul
 
 impl Opened<'_> {
     /// The orientation that turns stored pixels into the displayed image. JPEG follows the
-    /// EXIF tag; HEIF follows its container (libheif applies it) and never the tag on top.
+    /// EXIF tag; HEIF follows its container (its decoder applies it) and never the tag on top.
     pub fn orientation(&self, exif_orientation: Option<u16>) -> Orientation {
         match self.format {
             ImageFormat::Jpeg => Orientation::from_exif(exif_orientation),
