@@ -4,6 +4,13 @@
 //! and 15, with the recall of the planted matches (which must be 100 % within the radius).
 //!
 //! `cargo bench -p punchline-backends --bench reuse_index -- 1000000`
+//! `PUNCHLINE_BENCH_SEARCH=memory cargo bench -p punchline-backends --bench reuse_index -- 10000000`
+//!
+//! Two searches: `database` (default: the multi-index in PostgreSQL, `pdq_chunks`) and
+//! `memory` (`punchline_backends::reuse::MemoryReuseIndex` over the same PostgreSQL: the
+//! org's hashes loaded cold from the database and timed, then every lookup through its
+//! `find_similar`, delta read and evidence fetch included). The memory run does not load
+//! `pdq_chunks` (it never reads it), which is what lets 10 M fit on this machine's disk.
 //!
 //! Environment:
 //! - `PUNCHLINE_BENCH_DATABASE_URL` — the server to create `punchline_bench_<uuid>` on
@@ -12,7 +19,8 @@
 //! - `PUNCHLINE_BENCH_QUERIES` — query photos, each one lookup per radius (default 500);
 //! - `PUNCHLINE_BENCH_BUDGET_SECS` — seconds of lookups per radius before stopping early
 //!   (default 300), which keeps a slow configuration bounded;
-//! - `PUNCHLINE_BENCH_KEEP=1` — keep the database afterwards (for `EXPLAIN`), else dropped.
+//! - `PUNCHLINE_BENCH_KEEP=1` — keep the database afterwards (for `EXPLAIN`), else dropped;
+//! - `PUNCHLINE_BENCH_SEARCH` — `database` (default) or `memory`.
 //!
 //! The load writes the tables `find_similar` reads (punches, photos, photo_hashes and the
 //! multi-index chunks) with `COPY`, after dropping their keys, indexes and foreign keys; it
@@ -23,8 +31,11 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use punchline_backends::records::pdq_index::{self, min_distance};
 use punchline_backends::records::{PostgresRecords, Records, ReuseIndex};
+use punchline_backends::reuse::{MemoryReuseIndex, MemorySettings};
 use punchline_domain::{OrgId, PhotoId};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -68,6 +79,7 @@ struct Settings {
     queries: usize,
     budget_per_radius: Duration,
     keep_database: bool,
+    memory: bool,
 }
 
 impl Settings {
@@ -87,6 +99,11 @@ impl Settings {
                     .map_or(300, |n| parse_count(&n, "PUNCHLINE_BENCH_BUDGET_SECS") as u64),
             ),
             keep_database: std::env::var("PUNCHLINE_BENCH_KEEP").is_ok_and(|v| v == "1"),
+            memory: match std::env::var("PUNCHLINE_BENCH_SEARCH").as_deref() {
+                Ok("memory") => true,
+                Ok("database") | Err(_) => false,
+                Ok(other) => panic!("PUNCHLINE_BENCH_SEARCH must be memory or database, not {other:?}"),
+            },
         }
     }
 }
@@ -531,14 +548,15 @@ impl LoadTimes {
     }
 }
 
-async fn load(url: &str, corpus: &Corpus) -> (Tenant, LoadTimes) {
+async fn load(url: &str, corpus: &Corpus, with_chunks: bool) -> (Tenant, LoadTimes) {
+    let tables = if with_chunks { &LOADED_TABLES[..] } else { &LOADED_TABLES[..3] };
     let mut conn = PgConnection::connect(url).await.expect("connect to the benchmark database");
     // Sorting for the index builds in memory where it fits (a session setting only).
     execute(&mut conn, "SET maintenance_work_mem = '1GB'").await;
     let tenant = create_tenant(&mut conn).await;
-    let deferred = DeferredIndexes::drop_all(&mut conn, &LOADED_TABLES).await;
+    let deferred = DeferredIndexes::drop_all(&mut conn, tables).await;
     let mut copies = Vec::new();
-    for table in &COPIED_TABLES {
+    for table in &COPIED_TABLES[..tables.len()] {
         let started = Instant::now();
         let rows = copy_table(&mut conn, table, &tenant, corpus).await;
         copies.push((table.table, rows, started.elapsed()));
@@ -602,7 +620,7 @@ impl RadiusResult {
 }
 
 async fn lookups(
-    records: &PostgresRecords,
+    records: &dyn ReuseIndex,
     org: OrgId,
     corpus: &Corpus,
     radius: u32,
@@ -665,11 +683,29 @@ async fn run(settings: &Settings, database: &BenchDatabase) -> String {
         corpus.planted.len(),
         database.name
     );
-    let (tenant, load_times) = load(&database.url, &corpus).await;
+    let (tenant, load_times) = load(&database.url, &corpus, !settings.memory).await;
     let sizes = table_sizes(&database.url).await;
+    let org = OrgId(tenant.org);
+    let mut memory_load = None;
+    let search: Arc<dyn ReuseIndex> = if settings.memory {
+        let shared: Arc<dyn Records> = Arc::new(records.clone());
+        let memory = MemoryReuseIndex::new(shared, MemorySettings::default());
+        let started = Instant::now();
+        let stats = memory.prepare(org).await.expect("load the memory index");
+        let took = started.elapsed();
+        eprintln!(
+            "  memory index: {} hashes, {} bytes, loaded in {took:.1?}",
+            stats.hashes, stats.memory_bytes
+        );
+        memory_load =
+            Some(MemoryLoad { took, hashes: stats.hashes, bytes: stats.memory_bytes, rss: resident_bytes() });
+        Arc::new(memory)
+    } else {
+        Arc::new(records.clone())
+    };
     let mut results = Vec::new();
     for radius in RADII {
-        let result = lookups(&records, OrgId(tenant.org), &corpus, radius, settings.budget_per_radius).await;
+        let result = lookups(&*search, org, &corpus, radius, settings.budget_per_radius).await;
         eprintln!(
             "  radius {radius}: p50 {:.2?} p99 {:.2?} recall {}/{}",
             result.percentile(50.0),
@@ -679,8 +715,26 @@ async fn run(settings: &Settings, database: &BenchDatabase) -> String {
         );
         results.push(result);
     }
+    drop(search);
     records.pool().close().await;
-    report(&corpus, &load_times, &sizes, &results)
+    report(&corpus, &load_times, &sizes, memory_load.as_ref(), &results)
+}
+
+/// The in-memory index's cold load from PostgreSQL.
+struct MemoryLoad {
+    took: Duration,
+    hashes: usize,
+    /// What the index counts as its own (tables, hashes, ids, bookkeeping).
+    bytes: usize,
+    /// The whole benchmark process's resident set after the load (Linux), for comparison.
+    rss: Option<u64>,
+}
+
+/// This process's resident set size from `/proc/self/statm` (pages × 4 KiB).
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
 }
 
 fn mib(bytes: i64) -> String {
@@ -695,6 +749,7 @@ fn report(
     corpus: &Corpus,
     load: &LoadTimes,
     sizes: &[(String, i64, i64)],
+    memory: Option<&MemoryLoad>,
     results: &[RadiusResult],
 ) -> String {
     let mut out = String::new();
@@ -720,6 +775,21 @@ fn report(
     }
     let total: i64 = sizes.iter().map(|(_, heap, indexes)| heap + indexes).sum();
     let _ = writeln!(out, "| **total** | | **{}** |\n", mib(total));
+    let search =
+        if memory.is_some() { "memory (MemoryReuseIndex over PostgreSQL)" } else { "database (pdq_chunks)" };
+    let _ = writeln!(out, "Search: {search}\n");
+    if let Some(m) = memory {
+        let _ = writeln!(
+            out,
+            "Memory index: {} hashes loaded cold from PostgreSQL in {:.1} s; {} ({:.0} bytes per photo); \
+             process RSS after the load {}\n",
+            m.hashes,
+            m.took.as_secs_f64(),
+            mib(m.bytes as i64),
+            m.bytes as f64 / m.hashes.max(1) as f64,
+            m.rss.map_or("unknown".to_owned(), |r| mib(r as i64)),
+        );
+    }
     let _ =
         writeln!(out, "| radius | lookups | p50 | p99 | max | recall | by planted distance | unplanted |");
     let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---|---:|");
