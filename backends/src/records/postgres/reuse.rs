@@ -9,8 +9,8 @@ use punchline_domain::{ExifFacts, OrgId, PhotoId};
 use super::bit_string::to_bit_input;
 use super::PostgresRecords;
 use crate::records::pdq_index::{ChunkProbes, MAX_RADIUS};
-use crate::records::rows::{hash32, MatchRow};
-use crate::records::sql::reuse::{indexed_hashes_after_sql, match_rows_sql, with_distances};
+use crate::records::rows::MatchRow;
+use crate::records::sql::reuse::{indexed_hashes, indexed_hashes_after_sql, match_rows_sql, with_distances};
 use crate::records::{IndexedHash, RecordsError, ReuseIndex, ReuseMatch, ReuseSource};
 
 /// The joins every match is read through: its hashes `h`, photo `ph`, punch `p` and
@@ -178,11 +178,7 @@ impl ReuseSource for PostgresRecords {
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
-        rows.into_iter()
-            .map(|(seq, photo, pdq)| {
-                Ok(IndexedHash { seq, photo: PhotoId(photo), pdq: hash32(&pdq, "pdq")? })
-            })
-            .collect()
+        indexed_hashes(rows)
     }
 
     async fn reuse_matches(

@@ -15,6 +15,19 @@ pub(crate) fn indexed_hashes_after_sql(pdq: &str) -> String {
     )
 }
 
+/// A page read by [`indexed_hashes_after_sql`], `(seq, photo_id, pdq)` per row, as the
+/// index takes it; a hash that is not 32 bytes is corrupt data, not a hash.
+pub(crate) fn indexed_hashes(
+    rows: Vec<(i64, uuid::Uuid, Vec<u8>)>,
+) -> Result<Vec<crate::records::IndexedHash>, crate::records::RecordsError> {
+    rows.into_iter()
+        .map(|(seq, photo, pdq)| {
+            let pdq = crate::records::rows::hash32(&pdq, "pdq")?;
+            Ok(crate::records::IndexedHash { seq, photo: punchline_domain::PhotoId(photo), pdq })
+        })
+        .collect()
+}
+
 /// The joins a match's evidence is read through: its hashes `h`, photo `ph`, punch `p`
 /// and (if any) facts `f`, all within the org of `h`.
 pub(crate) const MATCH_JOINS: &str = "JOIN photos ph ON ph.org_id = h.org_id AND ph.id = h.photo_id \

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::SqliteRecords;
 use crate::records::pdq_index::{min_distance, ChunkProbes, CHUNKS, MAX_RADIUS};
 use crate::records::rows::{hash32, MatchRow, MATCH_COLUMNS};
-use crate::records::sql::reuse::{indexed_hashes_after_sql, with_distances};
+use crate::records::sql::reuse::{indexed_hashes, indexed_hashes_after_sql, with_distances};
 use crate::records::{IndexedHash, RecordsError, ReuseIndex, ReuseMatch, ReuseSource};
 
 /// The joins every match is read through: its hashes `h`, photo `ph`, punch `p` and
@@ -200,11 +200,7 @@ impl ReuseSource for SqliteRecords {
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
-        rows.into_iter()
-            .map(|(seq, photo, pdq)| {
-                Ok(IndexedHash { seq, photo: PhotoId(photo), pdq: hash32(&pdq, "pdq")? })
-            })
-            .collect()
+        indexed_hashes(rows)
     }
 
     async fn reuse_matches(
