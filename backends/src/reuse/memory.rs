@@ -210,7 +210,7 @@ impl ReuseIndex for MemoryReuseIndex {
         }
         let queries: Vec<Hash256> = query.iter().map(from_bytes).collect();
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        let found = {
+        let found: Vec<(PhotoId, u32)> = {
             let slot = self.slot(org);
             let mut guard = slot.lock().await;
             let index = Arc::clone(&self.refreshed(org, &mut guard).await?.index);
@@ -218,7 +218,6 @@ impl ReuseIndex for MemoryReuseIndex {
             blocking(move || index.search(&queries, radius, Some(exclude), limit)).await??
         };
         // The evidence is read outside the org's lock: other searches of the org go on.
-        let found: Vec<(PhotoId, u32)> = found;
         Ok(self.records.reuse_matches(org, &found).await?)
     }
 

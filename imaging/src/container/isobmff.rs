@@ -72,31 +72,106 @@ fn nal_overrun(bytes: &[u8], extent: &Extent) -> Option<u64> {
 }
 
 /// A box: its type and payload.
-struct BoxRef<'a> {
-    kind: [u8; 4],
-    payload: &'a [u8],
+pub(crate) struct BoxRef<'a> {
+    pub(crate) kind: [u8; 4],
+    pub(crate) payload: &'a [u8],
 }
 
 /// The complete boxes inside `bytes`, stopping at the first malformed or cut one.
-fn children(bytes: &[u8]) -> impl Iterator<Item = BoxRef<'_>> {
+pub(crate) fn children(bytes: &[u8]) -> impl Iterator<Item = BoxRef<'_>> {
     let mut at = 0usize;
     std::iter::from_fn(move || {
-        let header = bytes.get(at..at + 8)?;
+        let header = bytes.get(at..at.checked_add(8)?)?;
         let kind = [header[4], header[5], header[6], header[7]];
         let (size, header_len) = match read_uint(&header[..4])? {
             0 => (bytes.len() - at, 8),
             1 => (usize::try_from(read_uint(bytes.get(at + 8..at + 16)?)?).ok()?, 16),
             n => (usize::try_from(n).ok()?, 8),
         };
+        if size < header_len {
+            return None;
+        }
         let payload = bytes.get(at + header_len..at.checked_add(size)?)?;
-        at += size.max(header_len);
+        at += size;
         Some(BoxRef { kind, payload })
     })
 }
 
 /// A big-endian unsigned integer of 0–8 bytes.
-fn read_uint(bytes: &[u8]) -> Option<u64> {
+pub(crate) fn read_uint(bytes: &[u8]) -> Option<u64> {
     (bytes.len() <= 8).then(|| bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+}
+
+/// A box's fields ran past its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BoxCut;
+
+/// Reads a box's fields in order.
+pub(crate) struct Reader<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(data: &'a [u8]) -> Reader<'a> {
+        Reader { data, at: 0 }
+    }
+
+    /// The next `n` bytes as a big-endian unsigned integer.
+    pub(crate) fn take(&mut self, n: usize) -> Result<u64, BoxCut> {
+        let end = self.at.checked_add(n).ok_or(BoxCut)?;
+        let v = self.data.get(self.at..end).and_then(read_uint).ok_or(BoxCut)?;
+        self.at = end;
+        Ok(v)
+    }
+
+    /// The next four bytes as a box or item type.
+    pub(crate) fn fourcc(&mut self) -> Result<[u8; 4], BoxCut> {
+        Ok((self.take(4)? as u32).to_be_bytes())
+    }
+
+    /// What is left after the fields read so far.
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        self.data.get(self.at..).unwrap_or_default()
+    }
+}
+
+/// Where one item's data lies, as `iloc` says.
+pub(crate) struct Location {
+    pub(crate) item: u64,
+    /// 0: file offsets; 1: offsets into `idat`; 2: item references.
+    pub(crate) method: u64,
+    /// 0: this file.
+    pub(crate) data_reference: u64,
+    pub(crate) base: u64,
+    /// `(offset from base, length)`; length 0 means "to the end".
+    pub(crate) extents: Vec<(u64, u64)>,
+}
+
+/// `iloc`, ISO/IEC 14496-12 §8.11.3, versions 0–2.
+pub(crate) fn item_locations(iloc: &[u8]) -> Result<Vec<Location>, BoxCut> {
+    let mut r = Reader::new(iloc);
+    let version = r.take(4)? >> 24;
+    let sizes = r.take(2)?;
+    let field = |shift: u64| ((sizes >> shift) & 0xF) as usize;
+    let (offset_size, length_size, base_size) = (field(12), field(8), field(4));
+    let index_size = if version >= 1 { field(0) } else { 0 };
+    let id_size = if version >= 2 { 4 } else { 2 };
+    let count = r.take(id_size)?;
+    let mut locations = Vec::new();
+    for _ in 0..count {
+        let item = r.take(id_size)?;
+        let method = if version >= 1 { r.take(2)? & 0xF } else { 0 };
+        let data_reference = r.take(2)?;
+        let base = r.take(base_size)?;
+        let mut extents = Vec::new();
+        for _ in 0..r.take(2)? {
+            r.take(index_size)?;
+            extents.push((r.take(offset_size)?, r.take(length_size)?));
+        }
+        locations.push(Location { item, method, data_reference, base, extents });
+    }
+    Ok(locations)
 }
 
 /// One piece of an item's data, addressed by file offset.
@@ -124,74 +199,45 @@ impl ItemTable {
         // `meta` is a full box: 4 bytes of version and flags before its children.
         let boxes: Vec<BoxRef<'_>> = children(meta.payload.get(4..)?).collect();
         let iloc = boxes.iter().find(|b| &b.kind == b"iloc")?;
-        let extents = Reader { data: iloc.payload, at: 0 }.iloc_extents()?;
+        // Extents stored in this file by offset (construction method 0, data reference 0)
+        // with a known length: the ones a cut file can be missing.
+        let extents =
+            item_locations(iloc.payload)
+                .ok()?
+                .into_iter()
+                .filter(|l| l.method == 0 && l.data_reference == 0)
+                .flat_map(|l| {
+                    l.extents.into_iter().filter(|(_, length)| *length > 0).map(move |(offset, length)| {
+                        Extent { item: l.item, offset: l.base.saturating_add(offset), length }
+                    })
+                })
+                .collect();
         let hevc_items = boxes
             .iter()
             .find(|b| &b.kind == b"iinf")
-            .and_then(|b| Reader { data: b.payload, at: 0 }.hevc_item_ids())
+            .and_then(|b| hevc_item_ids(b.payload))
             .unwrap_or_default();
         Some(ItemTable { extents, hevc_items })
     }
 }
 
-struct Reader<'a> {
-    data: &'a [u8],
-    at: usize,
-}
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<u64> {
-        let v = read_uint(self.data.get(self.at..self.at.checked_add(n)?)?)?;
-        self.at += n;
-        Some(v)
-    }
-
-    /// `iloc`, ISO/IEC 14496-12 §8.11.3, versions 0–2: extents stored in this file by offset
-    /// (construction method 0, data reference 0) with a known length.
-    fn iloc_extents(&mut self) -> Option<Vec<Extent>> {
-        let version = self.take(4)? >> 24;
-        let sizes = self.take(2)?;
-        let field = |shift: u64| ((sizes >> shift) & 0xF) as usize;
-        let (offset_size, length_size, base_size) = (field(12), field(8), field(4));
-        let index_size = if version >= 1 { field(0) } else { 0 };
-        let id_size = if version >= 2 { 4 } else { 2 };
-        let item_count = self.take(id_size)?;
-        let mut extents = Vec::new();
-        for _ in 0..item_count {
-            let item = self.take(id_size)?;
-            let method = if version >= 1 { self.take(2)? & 0xF } else { 0 };
-            let data_reference = self.take(2)?;
-            let base = self.take(base_size)?;
-            for _ in 0..self.take(2)? {
-                self.take(index_size)?;
-                let offset = base.saturating_add(self.take(offset_size)?);
-                let length = self.take(length_size)?;
-                if method == 0 && data_reference == 0 && length > 0 {
-                    extents.push(Extent { item, offset, length });
-                }
-            }
-        }
-        Some(extents)
-    }
-
-    /// `iinf`: the ids of items of type `hvc1` (HEVC-coded images and grid tiles).
-    fn hevc_item_ids(&mut self) -> Option<Vec<u64>> {
-        let version = self.take(4)? >> 24;
-        self.take(if version == 0 { 2 } else { 4 })?; // entry count
-        let entries = children(self.data.get(self.at..)?);
-        Some(
-            entries
-                .filter(|b| &b.kind == b"infe")
-                .filter_map(|infe| {
-                    let version = *infe.payload.first()?;
-                    let id_size = if version >= 3 { 4 } else { 2 };
-                    let id = read_uint(infe.payload.get(4..4 + id_size)?)?;
-                    let kind = infe.payload.get(4 + id_size + 2..4 + id_size + 6)?;
-                    (version >= 2 && kind == b"hvc1").then_some(id)
-                })
-                .collect(),
-        )
-    }
+/// `iinf`: the ids of items of type `hvc1` (HEVC-coded images and grid tiles).
+fn hevc_item_ids(iinf: &[u8]) -> Option<Vec<u64>> {
+    let mut r = Reader::new(iinf);
+    let version = r.take(4).ok()? >> 24;
+    r.take(if version == 0 { 2 } else { 4 }).ok()?; // entry count
+    Some(
+        children(r.rest())
+            .filter(|b| &b.kind == b"infe")
+            .filter_map(|infe| {
+                let version = *infe.payload.first()?;
+                let id_size = if version >= 3 { 4 } else { 2 };
+                let id = read_uint(infe.payload.get(4..4 + id_size)?)?;
+                let kind = infe.payload.get(4 + id_size + 2..4 + id_size + 6)?;
+                (version >= 2 && kind == b"hvc1").then_some(id)
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

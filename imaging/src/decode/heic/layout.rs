@@ -5,6 +5,8 @@
 
 use std::borrow::Cow;
 
+use crate::container::isobmff::{children, item_locations, read_uint, BoxCut, BoxRef, Location, Reader};
+
 /// A four-character box or item type.
 pub type FourCc = [u8; 4];
 
@@ -75,6 +77,12 @@ fn declined(what: impl Into<String>) -> LayoutError {
     LayoutError(what.into())
 }
 
+impl From<BoxCut> for LayoutError {
+    fn from(_: BoxCut) -> LayoutError {
+        declined("box cut short")
+    }
+}
+
 /// Reads the primary image's layout from a complete HEIF file.
 pub fn primary_image(bytes: &[u8]) -> Result<PrimaryImage<'_>, LayoutError> {
     let meta = children(bytes).find(|b| &b.kind == b"meta").ok_or_else(|| declined("no meta box"))?;
@@ -90,7 +98,7 @@ pub fn primary_image(bytes: &[u8]) -> Result<PrimaryImage<'_>, LayoutError> {
     let items = Items {
         bytes,
         types: item_types(find(b"iinf").ok_or_else(|| declined("no iinf"))?)?,
-        locations: item_locations(find(b"iloc").ok_or_else(|| declined("no iloc"))?)?,
+        locations: file_locations(find(b"iloc").ok_or_else(|| declined("no iloc"))?)?,
         idat: find(b"idat"),
         references: find(b"iref").map(item_references).transpose()?.unwrap_or_default(),
         properties: find(b"iprp").map(item_properties).transpose()?.unwrap_or_default(),
@@ -207,37 +215,11 @@ fn item_types(iinf: &[u8]) -> Result<Vec<(u64, FourCc)>, LayoutError> {
         .collect()
 }
 
-struct Location {
-    item: u64,
-    method: u64,
-    base: u64,
-    extents: Vec<(u64, u64)>,
-}
-
-/// `iloc`, ISO/IEC 14496-12 §8.11.3, versions 0–2, data in this file (reference 0).
-fn item_locations(iloc: &[u8]) -> Result<Vec<Location>, LayoutError> {
-    let mut r = Reader::new(iloc);
-    let version = r.take(4)? >> 24;
-    let sizes = r.take(2)?;
-    let field = |shift: u64| ((sizes >> shift) & 0xF) as usize;
-    let (offset_size, length_size, base_size) = (field(12), field(8), field(4));
-    let index_size = if version >= 1 { field(0) } else { 0 };
-    let id_size = if version >= 2 { 4 } else { 2 };
-    let count = r.take(id_size)?;
-    let mut locations = Vec::new();
-    for _ in 0..count {
-        let item = r.take(id_size)?;
-        let method = if version >= 1 { r.take(2)? & 0xF } else { 0 };
-        if r.take(2)? != 0 {
-            return Err(declined("item data in another file"));
-        }
-        let base = r.take(base_size)?;
-        let mut extents = Vec::new();
-        for _ in 0..r.take(2)? {
-            r.take(index_size)?;
-            extents.push((r.take(offset_size)?, r.take(length_size)?));
-        }
-        locations.push(Location { item, method, base, extents });
+/// `iloc`, with every item's data in this file (data reference 0).
+fn file_locations(iloc: &[u8]) -> Result<Vec<Location>, LayoutError> {
+    let locations = item_locations(iloc)?;
+    if locations.iter().any(|l| l.data_reference != 0) {
+        return Err(declined("item data in another file"));
     }
     Ok(locations)
 }
@@ -300,65 +282,4 @@ fn property(b: BoxRef<'_>) -> Property<'_> {
         _ => None,
     };
     parsed.unwrap_or(Property::Other(b.kind))
-}
-
-/// A box: its type and payload.
-struct BoxRef<'a> {
-    kind: FourCc,
-    payload: &'a [u8],
-}
-
-/// The complete boxes inside `bytes`, stopping at the first malformed or cut one.
-fn children(bytes: &[u8]) -> impl Iterator<Item = BoxRef<'_>> {
-    let mut at = 0usize;
-    std::iter::from_fn(move || {
-        let header = bytes.get(at..at.checked_add(8)?)?;
-        let kind = [header[4], header[5], header[6], header[7]];
-        let (size, header_len) = match read_uint(&header[..4])? {
-            0 => (bytes.len() - at, 8),
-            1 => (usize::try_from(read_uint(bytes.get(at + 8..at + 16)?)?).ok()?, 16),
-            n => (usize::try_from(n).ok()?, 8),
-        };
-        if size < header_len {
-            return None;
-        }
-        let payload = bytes.get(at + header_len..at.checked_add(size)?)?;
-        at += size;
-        Some(BoxRef { kind, payload })
-    })
-}
-
-/// A big-endian unsigned integer of 0–8 bytes.
-fn read_uint(bytes: &[u8]) -> Option<u64> {
-    (bytes.len() <= 8).then(|| bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
-}
-
-struct Reader<'a> {
-    data: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn new(data: &'a [u8]) -> Reader<'a> {
-        Reader { data, at: 0 }
-    }
-
-    fn take(&mut self, n: usize) -> Result<u64, LayoutError> {
-        let v = self
-            .data
-            .get(self.at..self.at + n)
-            .and_then(read_uint)
-            .ok_or_else(|| declined("box cut short"))?;
-        self.at += n;
-        Ok(v)
-    }
-
-    fn fourcc(&mut self) -> Result<FourCc, LayoutError> {
-        let v = self.take(4)? as u32;
-        Ok(v.to_be_bytes())
-    }
-
-    fn rest(&self) -> &'a [u8] {
-        self.data.get(self.at..).unwrap_or_default()
-    }
 }
