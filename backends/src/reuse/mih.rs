@@ -26,6 +26,7 @@ use rayon::prelude::*;
 
 use super::error::ReuseError;
 use super::hash::{bit_field, min_distance, Hash256};
+use super::pages::advise_huge;
 
 /// Chunks per hash.
 pub const CHUNK_COUNT: usize = 11;
@@ -52,6 +53,13 @@ pub const MAX_RADIUS: u32 = 63;
 
 /// Fewest key bits per table: below 256 buckets the offsets array is noise anyway.
 const MIN_KEY_BITS: u32 = 8;
+
+/// Hashes from which a search splits its queries across threads.
+const MIN_SPLIT_HASHES: usize = 1 << 20;
+
+/// At most this many threads per search (the 8 dihedral queries split in halves or
+/// quarters).
+const MAX_SEARCH_THREADS: usize = 4;
 
 /// The smallest tail of unindexed hashes that triggers a rebuild.
 const MIN_RECENT_BOUND: usize = 4096;
@@ -92,6 +100,7 @@ impl ChunkTable {
         let shift = bits - key_bits;
         let bucket = |h: &Hash256| (bit_field(h, start, bits) >> shift) as usize;
         let mut offsets = vec![0u32; (1usize << key_bits) + 1];
+        advise_huge(&offsets);
         for h in hashes {
             offsets[bucket(h) + 1] += 1;
         }
@@ -100,6 +109,7 @@ impl ChunkTable {
         }
         let mut next = offsets.clone();
         let mut positions = vec![0u32; hashes.len()];
+        advise_huge(&positions);
         for (position, h) in hashes.iter().enumerate() {
             let slot = &mut next[bucket(h)];
             positions[*slot as usize] = position as u32;
@@ -153,6 +163,8 @@ impl<I: Copy + Ord + Send + Sync> MultiIndex<I> {
         let mut index = MultiIndex::new();
         index.ids.reserve_exact(entries.len());
         index.hashes.reserve_exact(entries.len());
+        advise_huge(&index.hashes);
+        advise_huge(&index.ids);
         for (id, hash) in entries {
             index.push(id, hash)?;
         }
@@ -223,6 +235,57 @@ impl<I: Copy + Ord + Send + Sync> MultiIndex<I> {
         if queries.is_empty() {
             return Err(ReuseError::NoQuery);
         }
+        let mut within = self.within_in_parts(queries, radius, self.search_threads(queries.len()));
+        // A hash found through several chunks (or by both halves of a split search) is
+        // scored each time: keep it once, at its smallest distance.
+        within.sort_unstable();
+        within.dedup_by_key(|(position, _)| *position);
+        let mut found: Vec<(I, u32)> = within
+            .into_iter()
+            .map(|(position, d)| (self.ids[position as usize], d))
+            .filter(|(id, _)| Some(*id) != exclude)
+            .collect();
+        found.sort_unstable_by_key(|&(id, d)| (d, id));
+        found.truncate(limit);
+        Ok(found)
+    }
+
+    /// Threads for a search of `queries` hashes: one per core (at most
+    /// [`MAX_SEARCH_THREADS`]) for large indexes, since a search is a chain of cache misses
+    /// bounded by memory latency, not bandwidth, and two cores walking half the queries
+    /// each take about half the time (10 M hashes, radius 31: docs/benchmarks.md). Small
+    /// indexes answer faster than a thread starts.
+    fn search_threads(&self, queries: usize) -> usize {
+        if self.hashes.len() < MIN_SPLIT_HASHES {
+            return 1;
+        }
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        cores.min(MAX_SEARCH_THREADS).min(queries)
+    }
+
+    /// [`Self::within`] with the queries split over `parts` threads (this one included).
+    fn within_in_parts(&self, queries: &[Hash256], radius: u32, parts: usize) -> Vec<(u32, u32)> {
+        if parts < 2 {
+            return self.within(queries, radius);
+        }
+        let per_part = queries.len().div_ceil(parts);
+        std::thread::scope(|scope| {
+            let others: Vec<_> = queries[per_part..]
+                .chunks(per_part)
+                .map(|part| scope.spawn(move || self.within(part, radius)))
+                .collect();
+            let mut within = self.within(&queries[..per_part], radius);
+            for other in others {
+                // A panic in a helper thread is a bug in this function: pass it on.
+                within.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            }
+            within
+        })
+    }
+
+    /// `(position, distance)` of every hash within `radius` of `queries` (a hash may
+    /// appear more than once).
+    fn within(&self, queries: &[Hash256], radius: u32) -> Vec<(u32, u32)> {
         // Three passes, each a loop of independent memory reads, rather than one nested
         // loop: at 10 M hashes every probe misses the cache three times (offsets, positions,
         // the candidate's hash), and a CPU overlaps misses only when one read does not wait
@@ -266,17 +329,7 @@ impl<I: Copy + Ord + Send + Sync> MultiIndex<I> {
                 within.push((position, d));
             }
         }
-        // A hash found through several chunks is scored each time: keep it once.
-        within.sort_unstable();
-        within.dedup_by_key(|(position, _)| *position);
-        let mut found: Vec<(I, u32)> = within
-            .into_iter()
-            .map(|(position, d)| (self.ids[position as usize], d))
-            .filter(|(id, _)| Some(*id) != exclude)
-            .collect();
-        found.sort_unstable_by_key(|&(id, d)| (d, id));
-        found.truncate(limit);
-        Ok(found)
+        within
     }
 }
 
@@ -368,6 +421,30 @@ mod tests {
         for radius in [0, 15, 31, 40] {
             let got = index.search(&queries[1], radius, None, usize::MAX).expect("search");
             assert_eq!(got, brute_force(&entries, &queries[1], radius, None), "rebuilt, radius {radius}");
+        }
+    }
+
+    #[test]
+    fn a_search_split_over_threads_finds_what_one_thread_finds() {
+        let mut rng = StdRng::seed_from_u64(5);
+        let mut entries: Vec<(u32, Hash256)> = (0..3000).map(|i| (i, rng.random())).collect();
+        let query: [Hash256; 8] = rng.random();
+        for d in 0..=40 {
+            let id = entries.len() as u32;
+            entries.push((id, flip(&mut rng, &query[d % 8], d)));
+        }
+        let index = MultiIndex::build(entries.clone()).expect("built");
+        for radius in [0, 15, 31, 40] {
+            // Ids equal positions here, so the raw (position, distance) pairs compare
+            // directly with the brute force.
+            let expected = brute_force(&entries, &query, radius, None);
+            for parts in [1, 2, 3, 4, 8] {
+                let mut got = index.within_in_parts(&query, radius, parts);
+                got.sort_unstable();
+                got.dedup_by_key(|(position, _)| *position);
+                got.sort_unstable_by_key(|&(id, d)| (d, id));
+                assert_eq!(got, expected, "radius {radius}, {parts} threads");
+            }
         }
     }
 

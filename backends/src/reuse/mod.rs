@@ -12,6 +12,7 @@ mod error;
 pub mod hash;
 pub mod memory;
 pub mod mih;
+mod pages;
 pub mod watermark;
 
 use std::sync::Arc;
