@@ -26,7 +26,7 @@ use rayon::prelude::*;
 
 use super::error::ReuseError;
 use super::hash::{bit_field, min_distance, Hash256};
-use super::pages::advise_huge;
+use super::pages::{advise_huge, prefetch, PREFETCH_AHEAD};
 
 /// Chunks per hash.
 pub const CHUNK_COUNT: usize = 11;
@@ -309,21 +309,30 @@ impl<I: Copy + Ord + Send + Sync> MultiIndex<I> {
                 probes.sort_unstable();
                 probes.dedup();
                 // Pass 1: each probed bucket's range (one read of two adjacent offsets).
-                ranges.extend(probes.iter().map(|&bucket| {
+                for (i, &bucket) in probes.iter().enumerate() {
+                    if let Some(&ahead) = probes.get(i + PREFETCH_AHEAD) {
+                        prefetch(table.offsets.as_ptr().wrapping_add(ahead as usize));
+                    }
                     let b = bucket as usize;
-                    (t as u32, table.offsets[b], table.offsets[b + 1])
-                }));
+                    ranges.push((t as u32, table.offsets[b], table.offsets[b + 1]));
+                }
             }
         }
         // Pass 2: the candidates' positions.
         let mut candidates: Vec<u32> = Vec::with_capacity(ranges.len() + self.recent());
-        for &(t, from, to) in &ranges {
+        for (i, &(t, from, to)) in ranges.iter().enumerate() {
+            if let Some(&(t, ahead, _)) = ranges.get(i + PREFETCH_AHEAD) {
+                prefetch(self.tables[t as usize].positions.as_ptr().wrapping_add(ahead as usize));
+            }
             candidates.extend_from_slice(&self.tables[t as usize].positions[from as usize..to as usize]);
         }
         candidates.extend(self.indexed as u32..self.hashes.len() as u32);
         // Pass 3: exact distances.
         let mut within: Vec<(u32, u32)> = Vec::new();
-        for &position in &candidates {
+        for (i, &position) in candidates.iter().enumerate() {
+            if let Some(&ahead) = candidates.get(i + PREFETCH_AHEAD) {
+                prefetch(self.hashes.as_ptr().wrapping_add(ahead as usize));
+            }
             let d = min_distance(queries, &self.hashes[position as usize]);
             if d <= radius {
                 within.push((position, d));
