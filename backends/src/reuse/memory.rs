@@ -42,7 +42,7 @@ impl Default for MemorySettings {
 pub struct IndexStats {
     /// Indexed hashes held.
     pub hashes: usize,
-    /// Of which in the recent tail, not yet in the tables.
+    /// Of which added since the big tables were built (in the small tables or scanned).
     pub recent: usize,
     /// Bytes held for the organisation (tables, hashes, ids, seq bookkeeping).
     pub memory_bytes: usize,
@@ -131,8 +131,8 @@ impl MemoryReuseIndex {
         Ok(Loaded { index: Arc::new(index), seen })
     }
 
-    /// Adds the rows stored since the watermark, re-reads below it when due, and rebuilds
-    /// the tables once the recent tail outgrows them.
+    /// Adds the rows stored since the watermark, re-reads below it when due, and indexes
+    /// them once more than a few thousand are unindexed (`MultiIndex::upkeep`).
     async fn catch_up(&self, org: OrgId, mut loaded: Loaded) -> Result<Loaded, ReuseError> {
         let now = Instant::now();
         let reread_from = loaded.seen.reread_due(now);
@@ -162,11 +162,11 @@ impl MemoryReuseIndex {
         } else {
             loaded.seen.fetched(Instant::now());
         }
-        if loaded.index.needs_rebuild() {
+        if loaded.index.needs_upkeep() {
             let mut index = Arc::unwrap_or_clone(loaded.index);
             loaded.index = Arc::new(
                 blocking(move || {
-                    index.rebuild();
+                    index.upkeep();
                     index
                 })
                 .await?,

@@ -19,14 +19,21 @@
 //! buckets hold hashes whose low chunk bits may differ, which only adds candidates that
 //! the exact scoring drops.
 //!
-//! New hashes are appended to a "recent" tail scanned linearly, and the tables are rebuilt
-//! over everything once the tail outgrows [`MultiIndex::needs_rebuild`]'s bound.
+//! New hashes go to two small places before the big tables (like an LSM tree's levels):
+//! the last few thousand are scanned linearly, and those since the last full build are
+//! in a second, small set of tables rebuilt every few thousand hashes
+//! ([`MultiIndex::upkeep`]). The big tables are rebuilt over everything only once that
+//! second level reaches 1/16 of them, so neither a search nor an upkeep ever scans more
+//! than [`MAX_UNINDEXED`] hashes linearly or rebuilds the big tables often.
 
-use rayon::prelude::*;
+mod table;
+#[cfg(test)]
+mod tests;
 
 use super::error::ReuseError;
 use super::hash::{bit_field, min_distance, Hash256};
 use super::pages::{advise_huge, prefetch, PREFETCH_AHEAD};
+use table::{ChunkTable, Level};
 
 /// Chunks per hash.
 pub const CHUNK_COUNT: usize = 11;
@@ -51,9 +58,6 @@ const fn chunk_layout() -> [(u32, u32); CHUNK_COUNT] {
 /// bits per chunk (tens of thousands of probes per chunk and query hash).
 pub const MAX_RADIUS: u32 = 63;
 
-/// Fewest key bits per table: below 256 buckets the offsets array is noise anyway.
-const MIN_KEY_BITS: u32 = 8;
-
 /// Hashes from which a search splits its queries across threads.
 const MIN_SPLIT_HASHES: usize = 1 << 20;
 
@@ -61,8 +65,10 @@ const MIN_SPLIT_HASHES: usize = 1 << 20;
 /// quarters).
 const MAX_SEARCH_THREADS: usize = 4;
 
-/// The smallest tail of unindexed hashes that triggers a rebuild.
-const MIN_RECENT_BOUND: usize = 4096;
+/// Newest hashes scanned linearly before [`MultiIndex::upkeep`] indexes them: scoring
+/// 4096 hashes against 8 queries costs about what the table probes of a 10 M search do
+/// per level.
+pub const MAX_UNINDEXED: usize = 4096;
 
 /// Per-chunk thresholds for `radius`: `Some(t)` probes the chunk within `t` bits, `None`
 /// does not probe it (small radii need fewer than all chunks). The `r + 1` shares are
@@ -75,52 +81,6 @@ pub fn thresholds(radius: u32) -> [Option<u32>; CHUNK_COUNT] {
         // share ≥ 1 means "within share - 1 bits"; 0 means the chunk is not needed.
         share.checked_sub(1).map(|t| t as u32)
     })
-}
-
-/// Key bits per table for `n` hashes: ~one hash per bucket.
-fn key_bits_for(n: usize) -> u32 {
-    let ceil_log2 = usize::BITS - n.saturating_sub(1).leading_zeros();
-    ceil_log2.clamp(MIN_KEY_BITS, 24)
-}
-
-/// One chunk's table: positions of the hashes grouped by the top `key_bits` bits of
-/// their chunk value (compressed sparse rows).
-#[derive(Clone)]
-struct ChunkTable {
-    key_bits: u32,
-    /// `offsets[b]..offsets[b + 1]` is bucket `b` in `positions`.
-    offsets: Vec<u32>,
-    positions: Vec<u32>,
-}
-
-impl ChunkTable {
-    /// A counting sort of `hashes` by bucket: two linear passes, no comparison sort.
-    fn build(hashes: &[Hash256], (start, bits): (u32, u32), key_bits: u32) -> ChunkTable {
-        let key_bits = key_bits.min(bits);
-        let shift = bits - key_bits;
-        let bucket = |h: &Hash256| (bit_field(h, start, bits) >> shift) as usize;
-        let mut offsets = vec![0u32; (1usize << key_bits) + 1];
-        advise_huge(&offsets);
-        for h in hashes {
-            offsets[bucket(h) + 1] += 1;
-        }
-        for b in 1..offsets.len() {
-            offsets[b] += offsets[b - 1];
-        }
-        let mut next = offsets.clone();
-        let mut positions = vec![0u32; hashes.len()];
-        advise_huge(&positions);
-        for (position, h) in hashes.iter().enumerate() {
-            let slot = &mut next[bucket(h)];
-            positions[*slot as usize] = position as u32;
-            *slot += 1;
-        }
-        ChunkTable { key_bits, offsets, positions }
-    }
-
-    fn bytes(&self) -> usize {
-        (self.offsets.capacity() + self.positions.capacity()) * std::mem::size_of::<u32>()
-    }
 }
 
 /// Appends every `width`-bit value reached by flipping up to `left` more bits of `value`
@@ -141,14 +101,15 @@ fn push_neighbours(value: u32, from: u32, width: u32, left: u32, out: &mut Vec<u
 pub struct MultiIndex<I> {
     ids: Vec<I>,
     hashes: Vec<Hash256>,
-    /// Tables over `hashes[..indexed]`; the rest is the recent tail.
-    tables: Vec<ChunkTable>,
-    indexed: usize,
+    /// The big tables, over `hashes[..main.end]`.
+    main: Level,
+    /// The small tables over `hashes[main.end..recent.end]`; the rest is scanned.
+    recent: Level,
 }
 
 impl<I> Default for MultiIndex<I> {
     fn default() -> Self {
-        MultiIndex { ids: Vec::new(), hashes: Vec::new(), tables: Vec::new(), indexed: 0 }
+        MultiIndex { ids: Vec::new(), hashes: Vec::new(), main: Level::empty(0), recent: Level::empty(0) }
     }
 }
 
@@ -182,13 +143,18 @@ impl<I: Copy + Ord + Send + Sync> MultiIndex<I> {
         self.hashes.is_empty()
     }
 
-    /// Hashes in the recent tail (scanned linearly until the next rebuild).
+    /// Hashes added since the big tables were built (in the small tables or scanned).
     pub fn recent(&self) -> usize {
-        self.hashes.len() - self.indexed
+        self.hashes.len() - self.main.end
     }
 
-    /// Adds a hash to the recent tail. [`ReuseError::Full`] past `u32::MAX` hashes (the
-    /// tables hold `u32` positions, half the memory of `usize`).
+    /// Hashes in no table yet, scored linearly by every search.
+    pub fn unindexed(&self) -> usize {
+        self.hashes.len() - self.recent.end
+    }
+
+    /// Adds a hash, at first scanned linearly. [`ReuseError::Full`] past `u32::MAX`
+    /// hashes (the tables hold `u32` positions, half the memory of `usize`).
     pub fn push(&mut self, id: I, hash: Hash256) -> Result<(), ReuseError> {
         if self.hashes.len() >= u32::MAX as usize {
             return Err(ReuseError::Full(self.hashes.len()));
@@ -198,26 +164,35 @@ impl<I: Copy + Ord + Send + Sync> MultiIndex<I> {
         Ok(())
     }
 
-    /// Whether the tail has grown past `max(4096, indexed / 16)`: beyond it scanning the
-    /// tail costs about as much as the table probes, so a rebuild pays for itself.
-    pub fn needs_rebuild(&self) -> bool {
-        self.recent() > MIN_RECENT_BOUND.max(self.indexed / 16)
+    /// Whether [`Self::upkeep`] has work: more than [`MAX_UNINDEXED`] hashes unindexed.
+    pub fn needs_upkeep(&self) -> bool {
+        self.unindexed() > MAX_UNINDEXED
     }
 
-    /// Rebuilds every table over all hashes, tail included (CPU-heavy: call it off the
-    /// async runtime).
+    /// Indexes the unindexed hashes: rebuilds the small tables over everything since the
+    /// big ones, or, once that exceeds `max(4096, big / 16)`, the big tables over all
+    /// (CPU-heavy: call it off the async runtime). At 10 M hashes the small rebuild reads
+    /// at most ~625,000 hashes; the big one all 10 M, once per ~625,000 new ones.
+    pub fn upkeep(&mut self) {
+        if self.recent() > MAX_UNINDEXED.max(self.main.len() / 16) {
+            self.rebuild();
+        } else if self.unindexed() > 0 {
+            self.recent = Level::build(&self.hashes, self.main.end);
+        }
+    }
+
+    /// Rebuilds the big tables over all hashes (CPU-heavy: call it off the async runtime).
     pub fn rebuild(&mut self) {
-        let key_bits = key_bits_for(self.hashes.len());
-        let hashes = &self.hashes;
-        self.tables = CHUNKS.par_iter().map(|chunk| ChunkTable::build(hashes, *chunk, key_bits)).collect();
-        self.indexed = self.hashes.len();
+        self.main = Level::build(&self.hashes, 0);
+        self.recent = Level::empty(self.hashes.len());
     }
 
     /// Bytes held by the ids, hashes and tables (capacities, not lengths).
     pub fn memory_bytes(&self) -> usize {
         self.ids.capacity() * std::mem::size_of::<I>()
             + self.hashes.capacity() * std::mem::size_of::<Hash256>()
-            + self.tables.iter().map(ChunkTable::bytes).sum::<usize>()
+            + self.main.bytes()
+            + self.recent.bytes()
     }
 
     /// The ids of the hashes within `radius` of any of `queries`, except `exclude`, with
@@ -289,44 +264,50 @@ impl<I: Copy + Ord + Send + Sync> MultiIndex<I> {
         // Three passes, each a loop of independent memory reads, rather than one nested
         // loop: at 10 M hashes every probe misses the cache three times (offsets, positions,
         // the candidate's hash), and a CPU overlaps misses only when one read does not wait
-        // on the one before. At 1 M (radius 31, whole lookup): p50 12.6 ms nested, 4.5 ms so.
+        // on the one before; each loop also prefetches the reads a few steps ahead. At 1 M
+        // (radius 31, whole lookup): p50 12.6 ms nested, 4.5 ms in passes.
+        let probed: Vec<(&Level, &ChunkTable, (u32, u32), u32)> = [&self.main, &self.recent]
+            .into_iter()
+            .flat_map(|level| {
+                level.tables.iter().zip(CHUNKS.iter().zip(thresholds(radius))).filter_map(
+                    move |(table, (chunk, threshold))| threshold.map(|t| (level, table, *chunk, t)),
+                )
+            })
+            .collect();
+        // Pass 1: each probed bucket's range (one read of two adjacent offsets), tagged
+        // with its table's index in `probed`.
         let mut ranges: Vec<(u32, u32, u32)> = Vec::new();
-        if self.indexed > 0 {
-            let mut probes = Vec::new();
-            for (t, (table, (chunk, threshold))) in
-                self.tables.iter().zip(CHUNKS.iter().zip(thresholds(radius))).enumerate()
-            {
-                let Some(threshold) = threshold else { continue };
-                let (start, bits) = *chunk;
-                probes.clear();
-                for q in queries {
-                    let key = bit_field(q, start, bits) >> (bits - table.key_bits);
-                    probes.push(key);
-                    push_neighbours(key, 0, table.key_bits, threshold, &mut probes);
+        let mut probes = Vec::new();
+        for (tag, &(_, table, (start, bits), threshold)) in probed.iter().enumerate() {
+            probes.clear();
+            for q in queries {
+                let key = bit_field(q, start, bits) >> (bits - table.key_bits);
+                probes.push(key);
+                push_neighbours(key, 0, table.key_bits, threshold, &mut probes);
+            }
+            // The 8 dihedral queries rarely share buckets, but a bucket probed twice
+            // would only score its hashes twice: dedup is cheap insurance.
+            probes.sort_unstable();
+            probes.dedup();
+            for (i, &bucket) in probes.iter().enumerate() {
+                if let Some(&ahead) = probes.get(i + PREFETCH_AHEAD) {
+                    prefetch(table.offsets.as_ptr().wrapping_add(ahead as usize));
                 }
-                // The 8 dihedral queries rarely share buckets, but a bucket probed twice
-                // would only score its hashes twice: dedup is cheap insurance.
-                probes.sort_unstable();
-                probes.dedup();
-                // Pass 1: each probed bucket's range (one read of two adjacent offsets).
-                for (i, &bucket) in probes.iter().enumerate() {
-                    if let Some(&ahead) = probes.get(i + PREFETCH_AHEAD) {
-                        prefetch(table.offsets.as_ptr().wrapping_add(ahead as usize));
-                    }
-                    let b = bucket as usize;
-                    ranges.push((t as u32, table.offsets[b], table.offsets[b + 1]));
-                }
+                let b = bucket as usize;
+                ranges.push((tag as u32, table.offsets[b], table.offsets[b + 1]));
             }
         }
-        // Pass 2: the candidates' positions.
-        let mut candidates: Vec<u32> = Vec::with_capacity(ranges.len() + self.recent());
-        for (i, &(t, from, to)) in ranges.iter().enumerate() {
-            if let Some(&(t, ahead, _)) = ranges.get(i + PREFETCH_AHEAD) {
-                prefetch(self.tables[t as usize].positions.as_ptr().wrapping_add(ahead as usize));
+        // Pass 2: the candidates' positions (made absolute), then the unindexed hashes.
+        let mut candidates: Vec<u32> = Vec::with_capacity(ranges.len() + self.unindexed());
+        for (i, &(tag, from, to)) in ranges.iter().enumerate() {
+            if let Some(&(tag, ahead, _)) = ranges.get(i + PREFETCH_AHEAD) {
+                prefetch(probed[tag as usize].1.positions.as_ptr().wrapping_add(ahead as usize));
             }
-            candidates.extend_from_slice(&self.tables[t as usize].positions[from as usize..to as usize]);
+            let (level, table, ..) = probed[tag as usize];
+            let first = level.start as u32;
+            candidates.extend(table.positions[from as usize..to as usize].iter().map(|p| first + p));
         }
-        candidates.extend(self.indexed as u32..self.hashes.len() as u32);
+        candidates.extend(self.recent.end as u32..self.hashes.len() as u32);
         // Pass 3: exact distances.
         let mut within: Vec<(u32, u32)> = Vec::new();
         for (i, &position) in candidates.iter().enumerate() {
@@ -339,189 +320,5 @@ impl<I: Copy + Ord + Send + Sync> MultiIndex<I> {
             }
         }
         within
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use rand::rngs::StdRng;
-    use rand::{Rng, SeedableRng};
-
-    use super::*;
-    use crate::reuse::hash::distance;
-
-    fn flip(rng: &mut StdRng, h: &Hash256, flips: usize) -> Hash256 {
-        let mut out = *h;
-        for bit in rand::seq::index::sample(rng, 256, flips) {
-            out[bit / 64] ^= 1 << (63 - bit % 64);
-        }
-        out
-    }
-
-    fn brute_force(
-        entries: &[(u32, Hash256)],
-        queries: &[Hash256],
-        radius: u32,
-        exclude: Option<u32>,
-    ) -> Vec<(u32, u32)> {
-        let mut found: Vec<(u32, u32)> = entries
-            .iter()
-            .map(|(id, h)| (*id, min_distance(queries, h)))
-            .filter(|(id, d)| *d <= radius && Some(*id) != exclude)
-            .collect();
-        found.sort_unstable_by_key(|&(id, d)| (d, id));
-        found
-    }
-
-    #[test]
-    fn chunks_tile_the_hash_and_thresholds_satisfy_the_pigeonhole() {
-        assert_eq!(CHUNKS[0], (0, 23));
-        assert_eq!(CHUNKS[CHUNK_COUNT - 1], (232, 24));
-        assert!(CHUNKS.windows(2).all(|w| w[0].0 + w[0].1 == w[1].0));
-        for radius in 0..=MAX_RADIUS {
-            let t = thresholds(radius);
-            let shares: u32 = t.iter().map(|t| t.map_or(0, |t| t + 1)).sum();
-            assert_eq!(shares, radius + 1, "radius {radius}");
-            let probed: Vec<u32> = t.iter().flatten().copied().collect();
-            let (lo, hi) = (probed.iter().min(), probed.iter().max());
-            assert!(hi.zip(lo).is_some_and(|(h, l)| h - l <= 1), "even at radius {radius}");
-        }
-        let r31 = thresholds(31);
-        assert_eq!(r31.iter().filter(|t| **t == Some(2)).count(), 10);
-        assert_eq!(r31.iter().filter(|t| **t == Some(1)).count(), 1);
-    }
-
-    #[test]
-    fn key_bits_follow_log2_n_within_bounds() {
-        assert_eq!(key_bits_for(0), 8);
-        assert_eq!(key_bits_for(1), 8);
-        assert_eq!(key_bits_for(1 << 20), 20);
-        assert_eq!(key_bits_for((1 << 20) + 1), 21);
-        assert_eq!(key_bits_for(10_000_000), 24);
-    }
-
-    #[test]
-    fn matches_brute_force_at_every_radius() {
-        let mut rng = StdRng::seed_from_u64(11);
-        let mut entries: Vec<(u32, Hash256)> = (0..5000).map(|i| (i, rng.random())).collect();
-        let queries: Vec<[Hash256; 8]> = (0..4).map(|_| rng.random()).collect();
-        for (q, query) in queries.iter().enumerate() {
-            for d in 0..=45 {
-                let id = entries.len() as u32;
-                entries.push((id, flip(&mut rng, &query[(q + d) % 8], d)));
-            }
-        }
-        // Half indexed in tables, the rest in the recent tail: both paths are searched.
-        let (first, rest) = entries.split_at(entries.len() / 2);
-        let mut index = MultiIndex::build(first.to_vec()).expect("built");
-        for (id, h) in rest {
-            index.push(*id, *h).expect("room");
-        }
-        assert!(index.recent() > 0);
-        for radius in 0..=40 {
-            for query in &queries {
-                let got = index.search(query, radius, None, usize::MAX).expect("search");
-                assert_eq!(got, brute_force(&entries, query, radius, None), "radius {radius}");
-                assert!(got.len() > radius as usize, "planted copies at every distance");
-            }
-        }
-        index.rebuild();
-        assert_eq!(index.recent(), 0);
-        for radius in [0, 15, 31, 40] {
-            let got = index.search(&queries[1], radius, None, usize::MAX).expect("search");
-            assert_eq!(got, brute_force(&entries, &queries[1], radius, None), "rebuilt, radius {radius}");
-        }
-    }
-
-    #[test]
-    fn a_search_split_over_threads_finds_what_one_thread_finds() {
-        let mut rng = StdRng::seed_from_u64(5);
-        let mut entries: Vec<(u32, Hash256)> = (0..3000).map(|i| (i, rng.random())).collect();
-        let query: [Hash256; 8] = rng.random();
-        for d in 0..=40 {
-            let id = entries.len() as u32;
-            entries.push((id, flip(&mut rng, &query[d % 8], d)));
-        }
-        let index = MultiIndex::build(entries.clone()).expect("built");
-        for radius in [0, 15, 31, 40] {
-            // Ids equal positions here, so the raw (position, distance) pairs compare
-            // directly with the brute force.
-            let expected = brute_force(&entries, &query, radius, None);
-            for parts in [1, 2, 3, 4, 8] {
-                let mut got = index.within_in_parts(&query, radius, parts);
-                got.sort_unstable();
-                got.dedup_by_key(|(position, _)| *position);
-                got.sort_unstable_by_key(|&(id, d)| (d, id));
-                assert_eq!(got, expected, "radius {radius}, {parts} threads");
-            }
-        }
-    }
-
-    #[test]
-    fn a_hash_exactly_r_bits_away_spread_over_every_chunk_is_found_and_r_plus_1_is_not() {
-        let mut rng = StdRng::seed_from_u64(12);
-        let query: Hash256 = rng.random();
-        for radius in [11, 22, 31, 40] {
-            // Spread the flips like the thresholds: each chunk one bit past its threshold
-            // would be r + 1 in all; exactly at it in every chunk but one is r.
-            let mut at = query;
-            let mut flipped = 0;
-            for ((start, _), t) in CHUNKS.iter().zip(thresholds(radius)) {
-                let share = t.map_or(0, |t| t + 1);
-                for bit in 0..share {
-                    let b = start + bit;
-                    at[(b / 64) as usize] ^= 1 << (63 - b % 64);
-                }
-                flipped += share;
-            }
-            assert_eq!(flipped, radius + 1);
-            // `at` is r + 1 away with every chunk just past its threshold: must not match.
-            // Undo one flip in the last chunk that has one: r away, must match.
-            let beyond = at;
-            let last = CHUNKS.iter().zip(thresholds(radius)).rev().find(|(_, t)| t.is_some());
-            let Some(((start, _), _)) = last else { panic!("some chunk is probed") };
-            let mut within = beyond;
-            within[(start / 64) as usize] ^= 1 << (63 - start % 64);
-            assert_eq!(distance(&query, &within), radius);
-            assert_eq!(distance(&query, &beyond), radius + 1);
-            let mut entries: Vec<(u32, Hash256)> = (0..3000).map(|i| (i, rng.random())).collect();
-            entries.push((9000, within));
-            entries.push((9001, beyond));
-            let index = MultiIndex::build(entries).expect("built");
-            let got = index.search(&[query], radius, None, 10).expect("search");
-            assert_eq!(got, vec![(9000, radius)], "radius {radius}");
-        }
-    }
-
-    #[test]
-    fn empty_single_limit_exclude_and_refusals() {
-        let index: MultiIndex<u32> = MultiIndex::new();
-        let q = [[7u64; 4]];
-        assert_eq!(index.search(&q, 31, None, 10).expect("search"), vec![]);
-        let built: MultiIndex<u32> = MultiIndex::build(Vec::new()).expect("built");
-        assert_eq!(built.search(&q, 31, None, 10).expect("search"), vec![]);
-        let one = MultiIndex::build(vec![(5u32, q[0])]).expect("built");
-        assert_eq!(one.search(&q, 0, None, 10).expect("search"), vec![(5, 0)]);
-        assert_eq!(one.search(&q, 31, Some(5), 10).expect("search"), vec![]);
-        let mut twins = MultiIndex::build(vec![(3u32, q[0]), (1, q[0]), (2, q[0])]).expect("built");
-        assert_eq!(twins.search(&q, 0, None, 2).expect("search"), vec![(1, 0), (2, 0)]);
-        assert!(matches!(twins.search(&q, MAX_RADIUS + 1, None, 2), Err(ReuseError::RadiusTooLarge { .. })));
-        assert!(matches!(twins.search(&[], 3, None, 2), Err(ReuseError::NoQuery)));
-        assert!(twins.memory_bytes() > 0);
-        twins.push(4, q[0]).expect("room");
-        assert_eq!(twins.search(&q, 0, Some(1), 10).expect("search"), vec![(2, 0), (3, 0), (4, 0)]);
-    }
-
-    #[test]
-    fn the_tail_triggers_a_rebuild_past_its_bound() {
-        let mut rng = StdRng::seed_from_u64(13);
-        let mut index = MultiIndex::new();
-        for i in 0..=MIN_RECENT_BOUND as u32 {
-            assert!(!index.needs_rebuild());
-            index.push(i, rng.random()).expect("room");
-        }
-        assert!(index.needs_rebuild());
-        index.rebuild();
-        assert!(!index.needs_rebuild());
     }
 }
