@@ -26,7 +26,7 @@ fn parse_hex(hex: &str) -> PerceptualHash {
 fn pdq_is_within_ten_bits_of_the_reference_for_good_quality_photos() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pdq_reference.csv");
     let mut reader = csv::Reader::from_path(path).expect("reference CSV");
-    let mut checked = 0;
+    let mut distances: Vec<(u32, String)> = Vec::new();
     for row in reader.deserialize::<ReferenceRow>() {
         let row = row.expect("reference row");
         let ours = corpus().ok(&row.file);
@@ -34,10 +34,13 @@ fn pdq_is_within_ten_bits_of_the_reference_for_good_quality_photos() {
         if row.quality < 80 {
             continue;
         }
-        let distance = ours.hashes.pdq.distance(&parse_hex(&row.pdq_hex));
-        assert!(distance <= 10, "{}: {distance} bits from the reference", row.file);
         assert!(ours.hashes.pdq.quality >= 80, "{}: quality {}", row.file, ours.hashes.pdq.quality);
-        checked += 1;
+        distances.push((ours.hashes.pdq.distance(&parse_hex(&row.pdq_hex)), row.file));
     }
-    assert!(checked >= 35, "only {checked} photos compared");
+    distances.sort();
+    // All of them, for whoever tunes the pipeline's hash input (`--nocapture`).
+    eprintln!("bits from the reference: {distances:?}");
+    let beyond: Vec<_> = distances.iter().filter(|(d, _)| *d > 10).collect();
+    assert!(beyond.is_empty(), "more than 10 bits from the reference: {beyond:?}");
+    assert!(distances.len() >= 35, "only {} photos compared", distances.len());
 }
