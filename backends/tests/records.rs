@@ -70,6 +70,13 @@ on_both_databases!(
     memory::memory_index_never_crosses_orgs,
 );
 
+/// Out-of-order commits happen on PostgreSQL only (SQLite has one writer at a time).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_index_rereads_hashes_committed_out_of_seq_order() {
+    let db = harness::TestDb::postgres().await;
+    memory::a_hash_committed_out_of_seq_order_is_found_by_the_reread(&db).await;
+}
+
 /// `records::open` picks the backend from the URL and never echoes it in an error.
 #[tokio::test]
 async fn open_picks_the_backend_by_url() {

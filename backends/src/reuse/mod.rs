@@ -3,7 +3,9 @@
 //! the source of truth), and the choice between it and the database's own search.
 //!
 //! - [`hash`]: PDQ hashes as four words, distances;
-//! - [`mih`]: the exact multi-index over them (pure, no I/O);
+//! - [`mih`]: the exact multi-index over them (pure, no I/O): big tables, a small second
+//!   level for the newest hashes, the search;
+//! - `pages`: huge pages and prefetching for its arrays (the search is memory-latency bound);
 //! - [`watermark`]: which stored rows an index has seen, by sequence number;
 //! - [`memory`]: [`MemoryReuseIndex`], a per-organisation cache of [`mih::MultiIndex`]es
 //!   that implements [`ReuseIndex`] over the records.

@@ -1,6 +1,7 @@
 //! The in-memory reuse index over the records: what it reads (indexed hashes by seq, the
 //! evidence of its matches), that it answers exactly as the database search does, that it
-//! sees photos stored after it loaded, and that it never crosses organisations.
+//! sees photos stored after it loaded (also when they commit out of seq order), and that it
+//! never crosses organisations.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,8 +11,10 @@ use punchline_backends::reuse::{MemoryReuseIndex, MemorySettings};
 use punchline_domain::{PhotoHashes, PhotoId};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use sqlx::{Connection, PgConnection};
 
-use crate::fixtures::{facts, hashes, processed_photo, tenant};
+use crate::fixtures::{facts, hashes, job, processed, processed_photo, punch, tenant, uploaded};
+use crate::harness::TestDb;
 use crate::reuse::{flip, load, random_hashes, BACKGROUND, MAX_PLANTED, QUERIES};
 
 /// Small pages, so the loads and deltas below take several of them.
@@ -139,4 +142,93 @@ pub async fn memory_index_never_crosses_orgs(records: Arc<dyn Records>) {
     assert_eq!(found.iter().map(|m| m.photo).collect::<Vec<_>>(), vec![a_photo.photo.id]);
     // A radius beyond the index is refused, as by the database.
     assert!(memory.find_similar(a.org, &query, 64, PhotoId::new(), 10).await.is_err());
+}
+
+/// PostgreSQL numbers `photo_hashes.seq` at INSERT, not at COMMIT: a slow transaction can
+/// commit a lower seq after the index has read past it. The periodic re-read below the
+/// watermark must still find it. (SQLite runs one writer at a time, so commits there are
+/// always in seq order: this scenario is PostgreSQL's alone.)
+pub async fn a_hash_committed_out_of_seq_order_is_found_by_the_reread(db: &TestDb) {
+    let records = db.records();
+    let t = tenant(&*records, "a").await;
+    // Longer than the slow transaction stays open below (the re-read's guarantee).
+    let reread = Duration::from_secs(2);
+    let memory =
+        MemoryReuseIndex::new(Arc::clone(&records), MemorySettings { reread_every: reread, page_rows: 700 });
+    let (slow_pdq, fast_pdq) = ([0x5A; 32], [0xA5; 32]);
+    let slow_punch = punch(&*records, &t, "slow").await;
+    let slow = slow_punch.photo.id;
+    let fast = punch(&*records, &t, "fast").await.photo.id;
+    let other = punch(&*records, &t, "other").await.photo.id;
+    for photo in [slow, fast] {
+        records.complete_upload(t.org, photo, &uploaded(), &job(photo)).await.expect("complete upload");
+    }
+    assert!(memory.find_similar(t.org, &[slow_pdq], 0, PhotoId::new(), 10).await.expect("search").is_empty());
+
+    // Hold the slow commit after its photo_hashes INSERT, at its verdict: an uncommitted
+    // verdict of another photo for the same punch makes the verdict INSERT wait on the
+    // (org_id, punch_id) key. (It must not reference the slow photo's row: the commit
+    // starts by locking that row, which a foreign key's lock would block.)
+    let mut blocker = PgConnection::connect(db.url()).await.expect("connect");
+    sqlx::query("BEGIN").execute(&mut blocker).await.expect("begin");
+    sqlx::query("INSERT INTO verdicts VALUES ($1, $2, $3, 'verified', '[]', 'blocker', now())")
+        .bind(t.org.0)
+        .bind(other.0)
+        .bind(slow_punch.punch.id.0)
+        .execute(&mut blocker)
+        .await
+        .expect("blocking row");
+    let slow_commit = {
+        let (records, org) = (Arc::clone(&records), t.org);
+        let result = processed(hashes(slow_pdq, 90, [1; 32]), facts("x"), true);
+        tokio::spawn(async move { records.commit_result(org, slow, &result).await })
+    };
+    wait_for_a_lock_wait(&mut blocker).await;
+    records
+        .commit_result(t.org, fast, &processed(hashes(fast_pdq, 90, [2; 32]), facts("x"), true))
+        .await
+        .expect("fast commit");
+    // The index reads past the fast photo's seq while the slow one is still uncommitted.
+    let found = memory.find_similar(t.org, &[fast_pdq], 0, PhotoId::new(), 10).await.expect("search");
+    assert_eq!(found.iter().map(|m| m.photo).collect::<Vec<_>>(), vec![fast]);
+
+    sqlx::query("ROLLBACK").execute(&mut blocker).await.expect("rollback");
+    slow_commit.await.expect("task").expect("slow commit");
+    let seqs: Vec<(uuid::Uuid, i64)> = sqlx::query_as("SELECT photo_id, seq FROM photo_hashes ORDER BY seq")
+        .fetch_all(&mut blocker)
+        .await
+        .expect("seqs");
+    assert_eq!(
+        seqs.iter().map(|(photo, _)| *photo).collect::<Vec<_>>(),
+        vec![slow.0, fast.0],
+        "out of order"
+    );
+
+    // The next re-read, due a period after the last, finds it.
+    let mut found = Vec::new();
+    for _ in 0..3 {
+        tokio::time::sleep(reread).await;
+        found = memory.find_similar(t.org, &[slow_pdq], 0, PhotoId::new(), 10).await.expect("search");
+        if !found.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(found.iter().map(|m| m.photo).collect::<Vec<_>>(), vec![slow], "found by a re-read");
+}
+
+/// Waits (up to 10 s) until some session of this database waits for a lock.
+async fn wait_for_a_lock_wait(conn: &mut PgConnection) {
+    for _ in 0..200 {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .expect("pg_stat_activity");
+        if waiting > 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the slow commit never waited for the blocking row");
 }
