@@ -18,17 +18,24 @@ pub async fn uploads_are_bound_to_their_signature(app: TestApp) {
     let punch = created["punch"]["id"].as_str().expect("id").to_owned();
 
     // Refused uploads are answered before their body is read, and the server then closes
-    // the connection: send them on a client that pools nothing.
+    // the connection: send them on a client that pools nothing. A client still writing a
+    // large body when that happens may see the reset before the answer (HTTP/1.1 allows
+    // the early answer), so the signature and type checks, which come before the length
+    // check, are sent small bodies: their answer is then certain.
     let once = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
+    let small = heic[..1024].to_vec();
     let tampered = format!("{}x", url);
-    let forged = once.put(&tampered).header("content-type", "image/heic").body(heic.clone()).send().await;
+    let forged = once.put(&tampered).header("content-type", "image/heic").body(small.clone()).send().await;
     assert_eq!(forged.expect("sent").status(), 403);
-    let wrong_type = once.put(&url).header("content-type", "image/jpeg").body(heic.clone()).send().await;
+    let wrong_type = once.put(&url).header("content-type", "image/jpeg").body(small).send().await;
     assert_eq!(wrong_type.expect("sent").status(), 415);
     let mut longer = heic.clone();
     longer.extend_from_slice(b"one byte too many");
-    let too_long = once.put(&url).header("content-type", "image/heic").body(longer).send().await;
-    assert_eq!(too_long.expect("sent").status(), 413);
+    match once.put(&url).header("content-type", "image/heic").body(longer).send().await {
+        Ok(too_long) => assert_eq!(too_long.status(), 413),
+        // Refused from its Content-Length while the client was still sending.
+        Err(e) => assert!(e.is_request() && !e.is_timeout(), "{e:?}"),
+    }
     assert_eq!(complete(&app, &punch, &tenant.worker).await.status(), 409, "refused uploads store nothing");
 
     assert_eq!(upload(&app, &created["upload"], heic.clone()).await.status(), 200);
