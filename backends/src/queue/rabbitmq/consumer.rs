@@ -1,6 +1,7 @@
 //! Consuming the jobs queue: one connection per consumer, held by a task that re-opens
 //! it with backoff when it drops, and the settlement of each delivery.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -178,9 +179,20 @@ struct RabbitMqSettle {
     topology: Arc<Topology>,
 }
 
-/// The outcome of an ack or nack: `false` (or a connection error) means the channel is
-/// gone, and with it this delivery, which the broker has requeued.
-fn settled(result: Result<bool, lapin::Error>) -> Result<(), QueueError> {
+/// How long an ack or nack may wait for its frame to reach the connection. Right after a
+/// forced close the frame can wait on a connection that will never send it (the
+/// broker-disruption test once saw a consumer stuck there for over 10 s); past this the
+/// delivery counts as lost, which the broker requeues when the connection goes (a late
+/// ack that does land only means no redelivery: commits are idempotent either way).
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The outcome of an ack or nack, waited for at most [`SETTLE_TIMEOUT`]: `false`, a
+/// connection error or no answer means the channel is gone, and with it this delivery,
+/// which the broker requeues.
+async fn settled(work: impl Future<Output = Result<bool, lapin::Error>>) -> Result<(), QueueError> {
+    let Ok(result) = tokio::time::timeout(SETTLE_TIMEOUT, work).await else {
+        return Err(QueueError::DeliveryLost);
+    };
     match result {
         Ok(true) => Ok(()),
         Ok(false) => Err(QueueError::DeliveryLost),
@@ -198,17 +210,17 @@ impl RabbitMqSettle {
         if let Err(error) = publish_confirmed(&self.channel, "", queue, &self.body, headers).await {
             // Hand the original back rather than hold it until the connection closes.
             let requeue = BasicNackOptions { requeue: true, ..BasicNackOptions::default() };
-            let _ = self.acker.nack(requeue).await;
+            let _ = settled(self.acker.nack(requeue)).await;
             return Err(error);
         }
-        settled(self.acker.ack(BasicAckOptions::default()).await)
+        settled(self.acker.ack(BasicAckOptions::default())).await
     }
 }
 
 #[async_trait]
 impl Settle for RabbitMqSettle {
     async fn ack(self: Box<Self>) -> Result<(), QueueError> {
-        settled(self.acker.ack(BasicAckOptions::default()).await)
+        settled(self.acker.ack(BasicAckOptions::default())).await
     }
 
     async fn retry(self: Box<Self>, delay: Duration, reason: &str) -> Result<(), QueueError> {
@@ -230,6 +242,6 @@ impl Settle for RabbitMqSettle {
 
     async fn release(self: Box<Self>) -> Result<(), QueueError> {
         let requeue = BasicNackOptions { requeue: true, ..BasicNackOptions::default() };
-        settled(self.acker.nack(requeue).await)
+        settled(self.acker.nack(requeue)).await
     }
 }
