@@ -1,4 +1,5 @@
-//! Transparent huge pages for the index's large arrays.
+//! How the index's memory is read: transparent huge pages for its large arrays, and
+//! prefetching for the search's loops.
 //!
 //! At 10 M hashes a search reads ~80,000 random places in ~1.2 GB: with 4 KiB pages nearly
 //! every read also misses the TLB, and in a virtual machine each such miss is a

@@ -30,6 +30,8 @@ mod table;
 #[cfg(test)]
 mod tests;
 
+use std::sync::OnceLock;
+
 use super::error::ReuseError;
 use super::hash::{bit_field, min_distance, Hash256};
 use super::pages::{advise_huge, prefetch, PREFETCH_AHEAD};
@@ -234,7 +236,10 @@ impl<I: Copy + Ord + Send + Sync> MultiIndex<I> {
         if self.hashes.len() < MIN_SPLIT_HASHES {
             return 1;
         }
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        // Read once: on Linux `available_parallelism` reads the cgroup's CPU quota from
+        // files, which a hot path should not do per search.
+        static CORES: OnceLock<usize> = OnceLock::new();
+        let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from));
         cores.min(MAX_SEARCH_THREADS).min(queries)
     }
 

@@ -58,7 +58,7 @@ impl ChunkTable {
 }
 
 /// The tables of every chunk over `hashes[start..end]`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(super) struct Level {
     pub(super) start: usize,
     pub(super) end: usize,
