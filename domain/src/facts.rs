@@ -57,8 +57,18 @@ pub struct ExifFacts {
     pub datetime_original: Option<String>,
     /// OffsetTimeOriginal, e.g. `+03:00`: the camera's UTC offset at capture.
     pub offset: Option<String>,
+    /// SubSecTimeOriginal: the digits of the second's fraction of `datetime_original`
+    /// (`"644"` is .644 s). Not stored in the records: only the capture-time rule reads it,
+    /// on the facts the pipeline has just read.
+    #[serde(default)]
+    pub subsec_original: Option<String>,
     /// DateTime (the file's last modification as the camera or an editor wrote it).
     pub datetime: Option<String>,
+    /// OffsetTime: the UTC offset of `datetime`. Some cameras write it but not
+    /// OffsetTimeOriginal; it is the capture's offset only while `datetime` is the capture
+    /// time. Not stored in the records, like `subsec_original`.
+    #[serde(default)]
+    pub datetime_offset: Option<String>,
     /// The GPS fix, when both latitude and longitude are present and well-formed.
     pub gps: Option<GeoPoint>,
     /// GPSDateStamp + GPSTimeStamp as `YYYY:MM:DD HH:MM:SS` (UTC by definition).

@@ -42,7 +42,8 @@ named_enum!(
         CaptureAfterUpload = "capture_after_upload",
         /// No usable capture time in EXIF.
         NoCaptureTime = "no_capture_time",
-        /// The capture time had no UTC offset and was read in the site's time zone.
+        /// The capture time had no UTC offset: it was read in the site's time zone, or at the
+        /// offset its GPS clock implies when that agrees with the site's zone.
         CaptureZoneAssumed = "capture_zone_assumed",
         /// The photo's GPS fix is outside the site's geofence.
         OutsideGeofence = "outside_geofence",

@@ -88,6 +88,7 @@ pub fn facts(captured: &str) -> ExifFacts {
         gps_utc: Some("2024:03:01 12:59:29".into()),
         orientation: Some(6),
         software: Some("17.1".into()),
+        ..ExifFacts::default()
     }
 }
 

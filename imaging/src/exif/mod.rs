@@ -22,7 +22,10 @@ pub fn read_facts(tiff: Option<&[u8]>) -> ExifFacts {
     facts.model = text(&exif, Tag::Model);
     facts.datetime_original = text(&exif, Tag::DateTimeOriginal).filter(|s| looks_like_exif_datetime(s));
     facts.offset = text(&exif, Tag::OffsetTimeOriginal).filter(|s| looks_like_offset(s));
+    facts.subsec_original =
+        text(&exif, Tag::SubSecTimeOriginal).filter(|s| s.bytes().all(|c| c.is_ascii_digit()));
     facts.datetime = text(&exif, Tag::DateTime).filter(|s| looks_like_exif_datetime(s));
+    facts.datetime_offset = text(&exif, Tag::OffsetTime).filter(|s| looks_like_offset(s));
     facts.software = text(&exif, Tag::Software);
     facts.orientation =
         field(&exif, Tag::Orientation).and_then(first_uint).and_then(|v| u16::try_from(v).ok());

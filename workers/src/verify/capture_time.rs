@@ -1,13 +1,19 @@
 //! When was the photo taken? Resolve the capture time in UTC from EXIF, then compare it
 //! with the device's punch time, the server's receive time and the upload's completion.
+//!
+//! DateTimeOriginal is the camera's wall clock; which offset it was set to comes from
+//! `utc_offset.rs` (EXIF's offset tags, else the GPS clock as evidence), else the site's
+//! time zone is assumed. The GPS stamp itself is never the capture time: it is the time of
+//! the receiver's last fix.
 
 use chrono::offset::LocalResult;
-use chrono::{DateTime, FixedOffset, NaiveDateTime, SecondsFormat, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, SecondsFormat, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use punchline_domain::config::VerificationConfig;
 use punchline_domain::{ExifFacts, FlagCode};
 use serde_json::json;
 
+use super::utc_offset::{camera_offset, GpsTimeIgnored, OffsetSource};
 use super::verdict::Findings;
 use super::VerificationInput;
 
@@ -16,8 +22,11 @@ use super::VerificationInput;
 pub enum CaptureTimeSource {
     /// DateTimeOriginal with the camera's OffsetTimeOriginal: exact.
     ExifOffset,
-    /// The GPS date and time stamp (UTC by definition; the time of the fix).
-    GpsUtc,
+    /// DateTimeOriginal with OffsetTime (DateTime being the capture time): exact.
+    ExifOffsetTime,
+    /// DateTimeOriginal at the offset its GPS clock implies, which agreed with the site's
+    /// zone or a neighbouring one.
+    GpsOffset,
     /// DateTimeOriginal read in the site's time zone: right if the camera was set to it.
     SiteTimeZone,
 }
@@ -27,40 +36,71 @@ impl CaptureTimeSource {
     pub fn as_str(self) -> &'static str {
         match self {
             CaptureTimeSource::ExifOffset => "exif_offset",
-            CaptureTimeSource::GpsUtc => "gps_utc",
+            CaptureTimeSource::ExifOffsetTime => "exif_offset_time",
+            CaptureTimeSource::GpsOffset => "gps_offset",
             CaptureTimeSource::SiteTimeZone => "site_time_zone",
         }
     }
 }
 
 /// A photo's capture time and how it was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaptureTime {
     pub utc: DateTime<Utc>,
     pub source: CaptureTimeSource,
+    /// The offset DateTimeOriginal was read at.
+    pub offset: FixedOffset,
     /// For [`CaptureTimeSource::SiteTimeZone`]: `ambiguous` when the local time occurs
     /// twice (DST ends; the earlier is taken), `nonexistent` when it falls in the hour
     /// skipped as DST starts (read with the offset in force before the change).
     pub zone_note: Option<&'static str>,
+    /// A GPS stamp that was present but not believed as evidence of the offset, and why.
+    pub gps_ignored: Option<GpsTimeIgnored>,
 }
 
-/// DateTimeOriginal + OffsetTimeOriginal, else the GPS UTC stamp, else DateTimeOriginal in
-/// the site's time zone. `None` when EXIF holds no usable time.
+/// DateTimeOriginal (with SubSecTimeOriginal) at the camera's offset: OffsetTimeOriginal,
+/// else OffsetTime, else the one its GPS clock implies if that agrees with the site, else
+/// the site's time zone. `None` when EXIF holds no usable DateTimeOriginal.
 pub fn resolve_capture_time(exif: &ExifFacts, site_zone: Tz) -> Option<CaptureTime> {
-    let local = exif.datetime_original.as_deref().and_then(parse_exif_datetime);
-    let offset = exif.offset.as_deref().and_then(|o| o.parse::<FixedOffset>().ok());
-    if let (Some(local), Some(offset)) = (local, offset) {
-        if let LocalResult::Single(t) = offset.from_local_datetime(&local) {
-            let utc = t.with_timezone(&Utc);
-            return Some(CaptureTime { utc, source: CaptureTimeSource::ExifOffset, zone_note: None });
+    let local = exif.datetime_original.as_deref().and_then(parse_exif_datetime)?;
+    let evidence = camera_offset(exif, local, site_zone);
+    let fraction = exif.subsec_original.as_deref().map_or(TimeDelta::zero(), subseconds);
+    if let Some(camera) = evidence.found {
+        if let LocalResult::Single(t) = camera.offset.from_local_datetime(&local) {
+            let source = match camera.source {
+                OffsetSource::OffsetTimeOriginal => CaptureTimeSource::ExifOffset,
+                OffsetSource::OffsetTime => CaptureTimeSource::ExifOffsetTime,
+                OffsetSource::GpsClock => CaptureTimeSource::GpsOffset,
+            };
+            let utc = t.with_timezone(&Utc) + fraction;
+            return Some(CaptureTime {
+                utc,
+                source,
+                offset: camera.offset,
+                zone_note: None,
+                gps_ignored: None,
+            });
         }
     }
-    if let Some(gps) = exif.gps_utc.as_deref().and_then(parse_exif_datetime) {
-        let utc = gps.and_utc();
-        return Some(CaptureTime { utc, source: CaptureTimeSource::GpsUtc, zone_note: None });
+    let (utc, zone_note) = in_zone(local, site_zone)?;
+    let offset = site_zone.offset_from_utc_datetime(&utc.naive_utc()).fix();
+    Some(CaptureTime {
+        utc: utc + fraction,
+        source: CaptureTimeSource::SiteTimeZone,
+        offset,
+        zone_note,
+        gps_ignored: evidence.gps_ignored,
+    })
+}
+
+/// SubSecTimeOriginal's digits as a fraction of a second (`"05"` is 50 ms); digits past
+/// the nanosecond are dropped.
+fn subseconds(digits: &str) -> TimeDelta {
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return TimeDelta::zero();
     }
-    let (utc, zone_note) = in_zone(local?, site_zone)?;
-    Some(CaptureTime { utc, source: CaptureTimeSource::SiteTimeZone, zone_note })
+    let nanos: String = digits.chars().chain(std::iter::repeat('0')).take(9).collect();
+    TimeDelta::nanoseconds(nanos.parse().unwrap_or(0))
 }
 
 /// `YYYY:MM:DD HH:MM:SS`, also with `-` date separators or a `T`, ignoring anything after
@@ -98,12 +138,30 @@ fn rfc3339<Z: TimeZone>(t: &DateTime<Z>) -> String
 where
     Z::Offset: std::fmt::Display,
 {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    // Whole seconds print as such; SubSecTimeOriginal's fraction is kept when present.
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 /// Signed seconds from `b` to `a`, to the millisecond.
 fn seconds_between<A: TimeZone, B: TimeZone>(a: &DateTime<A>, b: &DateTime<B>) -> f64 {
     (a.timestamp_millis() - b.timestamp_millis()) as f64 / 1000.0
+}
+
+/// What every capture-time flag shows: the resolved time, how it was found and, when the
+/// GPS stamp was not believed, why (`gps_time_ignored`), plus the flag's own `extra` keys.
+fn evidence(capture: &CaptureTime, extra: serde_json::Value) -> serde_json::Value {
+    let mut evidence = json!({
+        "capture_utc": rfc3339(&capture.utc),
+        "source": capture.source.as_str(),
+        "offset": capture.offset.to_string(),
+    });
+    if let Some(ignored) = &capture.gps_ignored {
+        evidence["gps_time_ignored"] = ignored.evidence();
+    }
+    if let (Some(all), serde_json::Value::Object(extra)) = (evidence.as_object_mut(), extra) {
+        all.extend(extra);
+    }
+    evidence
 }
 
 pub(super) fn check(input: &VerificationInput<'_>, config: &VerificationConfig, findings: &mut Findings<'_>) {
@@ -117,25 +175,32 @@ pub(super) fn check(input: &VerificationInput<'_>, config: &VerificationConfig, 
                 "exif_present": exif.present,
                 "datetime_original": exif.datetime_original,
                 "offset": exif.offset,
+                // Never a capture time on its own: the time of the receiver's last fix.
                 "gps_utc": exif.gps_utc,
             }),
         );
         return;
     };
-    let capture_utc = rfc3339(&capture.utc);
-    let source = capture.source.as_str();
 
-    if capture.source == CaptureTimeSource::SiteTimeZone {
-        findings.raise(
-            FlagCode::CaptureZoneAssumed,
-            format!("The camera recorded no UTC offset; its time was read in {}.", zone.name()),
-            json!({
-                "datetime_original": exif.datetime_original,
-                "time_zone": zone.name(),
-                "zone_note": capture.zone_note,
-                "capture_utc": capture_utc,
-            }),
-        );
+    let assumed = match capture.source {
+        CaptureTimeSource::SiteTimeZone => {
+            Some(format!("The camera recorded no UTC offset; its time was read in {}.", zone.name()))
+        }
+        CaptureTimeSource::GpsOffset => Some(format!(
+            "The camera recorded no UTC offset; its GPS clock implies {}, which agrees with {}.",
+            capture.offset,
+            zone.name()
+        )),
+        CaptureTimeSource::ExifOffset | CaptureTimeSource::ExifOffsetTime => None,
+    };
+    if let Some(message) = assumed {
+        let extra = json!({
+            "datetime_original": exif.datetime_original,
+            "time_zone": zone.name(),
+            "zone_note": capture.zone_note,
+            "gps_utc": exif.gps_utc,
+        });
+        findings.raise(FlagCode::CaptureZoneAssumed, message, evidence(&capture, extra));
     }
 
     let device_time = &input.punch.device_time;
@@ -145,13 +210,14 @@ pub(super) fn check(input: &VerificationInput<'_>, config: &VerificationConfig, 
         findings.raise(
             FlagCode::CaptureTimeSkew,
             format!("The photo was taken {:.0} s from the device's punch time.", device_skew_s.abs()),
-            json!({
-                "capture_utc": capture_utc,
-                "source": source,
-                "device_time": rfc3339(device_time),
-                "skew_s": device_skew_s,
-                "tolerance_s": tolerance_s,
-            }),
+            evidence(
+                &capture,
+                json!({
+                    "device_time": rfc3339(device_time),
+                    "skew_s": device_skew_s,
+                    "tolerance_s": tolerance_s,
+                }),
+            ),
         );
     }
 
@@ -162,13 +228,14 @@ pub(super) fn check(input: &VerificationInput<'_>, config: &VerificationConfig, 
         findings.raise(
             FlagCode::CaptureTimeSkewServer,
             format!("The photo was taken {:.0} s from when the server got the punch.", server_skew_s.abs()),
-            json!({
-                "capture_utc": capture_utc,
-                "source": source,
-                "received_at": rfc3339(received_at),
-                "skew_s": server_skew_s,
-                "tolerance_s": tolerance_s,
-            }),
+            evidence(
+                &capture,
+                json!({
+                    "received_at": rfc3339(received_at),
+                    "skew_s": server_skew_s,
+                    "tolerance_s": tolerance_s,
+                }),
+            ),
         );
     }
 
@@ -179,13 +246,14 @@ pub(super) fn check(input: &VerificationInput<'_>, config: &VerificationConfig, 
         findings.raise(
             FlagCode::CaptureAfterUpload,
             format!("The photo claims to be taken {after_upload_s:.0} s after its upload finished."),
-            json!({
-                "capture_utc": capture_utc,
-                "source": source,
-                "upload_completed_at": rfc3339(uploaded),
-                "after_upload_s": after_upload_s,
-                "slack_s": slack_s,
-            }),
+            evidence(
+                &capture,
+                json!({
+                    "upload_completed_at": rfc3339(uploaded),
+                    "after_upload_s": after_upload_s,
+                    "slack_s": slack_s,
+                }),
+            ),
         );
     }
 }

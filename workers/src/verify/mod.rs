@@ -2,7 +2,8 @@
 //! producing a [`Verdict`] whose flags carry their evidence. No I/O: the caller gathers the
 //! input (records, image pipeline) and stores the verdict.
 //!
-//! One file per concern: `capture_time.rs`, `place.rs` (with `geofence.rs` math), `reuse.rs`,
+//! One file per concern: `capture_time.rs` (with `utc_offset.rs`: which offset the camera
+//! clock was set to), `place.rs` (with `geofence.rs` math), `reuse.rs`,
 //! `blank.rs`, `tampering.rs`; `verdict.rs` turns their findings into the verdict.
 
 mod blank;
@@ -12,6 +13,7 @@ mod input;
 mod place;
 mod reuse;
 mod tampering;
+pub mod utc_offset;
 mod verdict;
 
 #[cfg(test)]

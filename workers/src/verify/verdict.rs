@@ -9,7 +9,9 @@ use punchline_domain::{Config, Flag, FlagCode, Verdict};
 /// same input (a new rule, a changed comparison, a fixed bug); not for refactors, new
 /// evidence fields or message wording. Threshold and severity changes need no bump: they
 /// change the fingerprint that [`rules_version`] appends.
-pub const RULES_VERSION: &str = "1";
+///
+/// 2: the GPS stamp is evidence of the camera's offset only, never the capture time.
+pub const RULES_VERSION: &str = "2";
 
 /// `RULES_VERSION` plus a fingerprint of every threshold and severity in force
 /// (`1+3f2a…`), so punches decided under other settings can be found and re-scored.

@@ -133,6 +133,9 @@ impl FactsRow {
             gps_utc: self.gps_utc,
             orientation,
             software: self.software,
+            // Not stored: only the capture-time rule reads them, on freshly read facts.
+            subsec_original: None,
+            datetime_offset: None,
         }))
     }
 }

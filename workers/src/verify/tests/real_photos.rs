@@ -3,25 +3,18 @@
 //! reading these facts and hashes from the files.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use chrono::TimeDelta;
 use punchline_domain::{DeviceLocation, ExifFacts, FlagCode, GeoPoint, Geofence, OrgId, VerdictState};
 
 use crate::verify::resolve_capture_time;
-use crate::verify::test_support::{flipped, hashes, Scenario};
+use crate::verify::test_support::{flipped, hashes, photos_dir, Scenario};
 
 struct Listed {
     exif: ExifFacts,
     width: u32,
     height: u32,
     bytes: u64,
-}
-
-fn photos_dir() -> PathBuf {
-    std::env::var_os("PUNCHLINE_PHOTOS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/photos"))
 }
 
 fn manifest() -> HashMap<String, Listed> {
@@ -49,6 +42,7 @@ fn manifest() -> HashMap<String, Listed> {
                 gps_utc: None,
                 orientation: f[11].parse().ok(),
                 software: None,
+                ..ExifFacts::default()
             };
             let number = |s: &str| s.parse().unwrap_or(0);
             let listed = Listed {
