@@ -66,7 +66,7 @@ fn measure(index: &MultiIndex<u64>, label: &str, rng: &mut StdRng) {
             .map(|_| {
                 let queries: [[u64; 4]; 8] = rng.random();
                 let started = Instant::now();
-                let found = index.search(&queries, radius, None, 20);
+                let found = index.search(&queries, radius, |_| true, 20);
                 let elapsed = started.elapsed().as_secs_f64() * 1000.0;
                 std::hint::black_box(found).map_or(f64::NAN, |_| elapsed)
             })

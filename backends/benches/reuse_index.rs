@@ -6,6 +6,10 @@
 //! `cargo bench -p punchline-backends --bench reuse_index -- 1000000`
 //! `PUNCHLINE_BENCH_SEARCH=memory cargo bench -p punchline-backends --bench reuse_index -- 10000000`
 //!
+//! After the lookups, [`registration`] times what ordering simultaneous copies costs: a
+//! photo registered (committed under its org's lock) before its search, and registrations
+//! of one org racing from several tasks.
+//!
 //! Two searches: `database` (default: the multi-index in PostgreSQL, `pdq_chunks`) and
 //! `memory` (`punchline_backends::reuse::MemoryReuseIndex` over the same PostgreSQL: the
 //! org's hashes loaded cold from the database and timed, then every lookup through its
@@ -36,7 +40,7 @@ use std::sync::Arc;
 use punchline_backends::records::pdq_index::{self, min_distance};
 use punchline_backends::records::{PostgresRecords, Records, ReuseIndex};
 use punchline_backends::reuse::{MemoryReuseIndex, MemorySettings};
-use punchline_domain::{OrgId, PhotoId};
+use punchline_domain::{OrgId, PhotoId, SiteId, UserId};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::{Connection, PgConnection};
@@ -55,6 +59,9 @@ const WARM_UP_LOOKUPS: usize = 20;
 const LOADED_TABLES: [&str; 4] = ["punches", "photos", "photo_hashes", "pdq_chunks"];
 /// Bytes of `COPY` text sent per message.
 const COPY_BUFFER: usize = 4 << 20;
+
+#[path = "reuse_index/registration.rs"]
+mod registration;
 
 fn main() {
     let settings = Settings::from_env_and_args();
@@ -715,9 +722,17 @@ async fn run(settings: &Settings, database: &BenchDatabase) -> String {
         );
         results.push(result);
     }
+    // Enough connections for the racing registrations not to queue on the pool.
+    let writer: Arc<dyn Records> =
+        Arc::new(PostgresRecords::connect(&database.url, 10).await.expect("connect the records"));
+    let owner = registration::Owner { org, worker: UserId(tenant.worker), site: SiteId(tenant.site) };
+    let registered = registration::measure(writer, Arc::clone(&search), &owner, RADII[0], MATCH_LIMIT).await;
     drop(search);
     records.pool().close().await;
-    report(&corpus, &load_times, &sizes, memory_load.as_ref(), &results)
+    let mut out = report(&corpus, &load_times, &sizes, memory_load.as_ref(), &results);
+    out.push('\n');
+    out.push_str(&registered.report(RADII[0]));
+    out
 }
 
 /// The in-memory index's cold load from PostgreSQL.

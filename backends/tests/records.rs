@@ -15,6 +15,8 @@ mod memory;
 mod photos;
 #[path = "records/punches.rs"]
 mod punches;
+#[path = "records/races.rs"]
+mod races;
 #[path = "records/reuse.rs"]
 mod reuse;
 #[path = "records/tenancy.rs"]
@@ -60,6 +62,7 @@ on_both_databases!(
     photos::concurrent_commits_commit_once,
     photos::failures_are_recorded_with_their_reason,
     photos::reviews_sit_beside_the_verdict,
+    races::simultaneous_copies_have_exactly_one_original,
     reuse::multi_index_search_matches_brute_force,
     reuse::blank_hashes_are_never_matched,
     reuse::exact_duplicates_by_sha256,
@@ -70,11 +73,11 @@ on_both_databases!(
     memory::memory_index_never_crosses_orgs,
 );
 
-/// Out-of-order commits happen on PostgreSQL only (SQLite has one writer at a time).
+/// Out-of-order commits could happen on PostgreSQL only (SQLite has one writer at a time).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn memory_index_rereads_hashes_committed_out_of_seq_order() {
+async fn registrations_of_one_org_commit_in_number_order() {
     let db = harness::TestDb::postgres().await;
-    memory::a_hash_committed_out_of_seq_order_is_found_by_the_reread(&db).await;
+    memory::registrations_of_one_org_commit_in_number_order(&db).await;
 }
 
 /// `records::open` picks the backend from the URL and never echoes it in an error.

@@ -102,11 +102,14 @@ impl Corpus {
 
     /// Whether `photo` is a later copy of a picture (second wave).
     fn is_copy(&self, photo: &Photo) -> bool {
+        // The copied-EXIF shot is judged against the photo its EXIF came from. It has no
+        // `same_image` group (it is another picture), so it is asked for first.
+        if photo.file.contains("exifmismatch") {
+            return true;
+        }
         let Some(group) = &photo.same_image else { return false };
         self.photos.iter().find(|p| p.same_image.as_ref() == Some(group)).map(|first| first.file != photo.file)
             == Some(true)
-            // The copied-EXIF shot is judged against the photo its EXIF came from.
-            || photo.file.contains("exifmismatch")
     }
 
     /// Punches every photo through `crew` and waits for each result.

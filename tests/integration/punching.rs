@@ -57,6 +57,30 @@ impl Crew {
         device_time: chrono::DateTime<chrono::FixedOffset>,
     ) -> Result<PunchId, ClientError> {
         let bytes = std::fs::read(photos_dir().join(file)).expect("sample photo");
+        self.submit_bytes(content_type_for(file), bytes, device_time).await
+    }
+
+    /// Punches a photo of these bytes (of `content_type`) with the device's clock at
+    /// `device_time`: create, upload, complete.
+    pub async fn submit_bytes(
+        &self,
+        content_type: &str,
+        bytes: Vec<u8>,
+        device_time: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<PunchId, ClientError> {
+        let punch = self.create_and_upload(content_type, bytes, device_time).await?;
+        self.worker.complete(punch).await?;
+        Ok(punch)
+    }
+
+    /// The first two steps of [`Crew::submit_bytes`]: the punch is created and its photo
+    /// uploaded, waiting for the app's completion call.
+    pub async fn create_and_upload(
+        &self,
+        content_type: &str,
+        bytes: Vec<u8>,
+        device_time: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<PunchId, ClientError> {
         let created = self
             .worker
             .create_punch(&CreatePunch {
@@ -71,7 +95,7 @@ impl Crew {
                     mock: None,
                 }),
                 photo: PhotoToUpload {
-                    content_type: content_type_for(file).into(),
+                    content_type: content_type.into(),
                     content_length: bytes.len() as u64,
                 },
             })
@@ -79,7 +103,6 @@ impl Crew {
         if let Some(upload) = &created.upload {
             self.worker.upload(upload, bytes).await?;
         }
-        self.worker.complete(created.punch.id).await?;
         Ok(created.punch.id)
     }
 

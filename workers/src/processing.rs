@@ -78,6 +78,10 @@ impl Processor {
         let analysis = match self.run_pipeline(bytes).await? {
             Err(e) => self.failed(e, now),
             Ok(processed) => {
+                // Registered (committed) before searching: of two copies processed at the
+                // same moment, the second registered finds the first, whatever the timing.
+                let indexed = self.indexed_for_reuse(&processed);
+                records.register_photo(org, photo, &processed.exif, &processed.hashes, indexed).await?;
                 let candidates = self.candidates(org, photo, &processed).await?;
                 let uploaded = row.uploaded_at.unwrap_or(now);
                 self.verified(org, photo, &punch, &site, processed, byte_count, uploaded, &candidates, now)
@@ -131,8 +135,9 @@ impl Processor {
         rx.await.map_err(|_| JobError::Retry("the CPU pool dropped the job".into()))
     }
 
-    /// Earlier photos of the same organisation that may be this picture: same bytes, a PDQ
-    /// within the reuse radius (any rotation/mirroring), or the same capture metadata.
+    /// Earlier photos of the same organisation (registered before this one) that may be
+    /// this picture: same bytes, a PDQ within the reuse radius (any rotation/mirroring),
+    /// or the same capture metadata.
     async fn candidates(
         &self,
         org: OrgId,
@@ -148,7 +153,7 @@ impl Processor {
             }
         };
         add(reuse.find_exact_duplicates(org, &p.hashes.sha256, photo, CANDIDATE_LIMIT).await?);
-        if p.hashes.pdq.quality >= hashing.blank_below_quality {
+        if self.indexed_for_reuse(p) {
             let radius = hashing.reuse_max_distance;
             add(reuse.find_similar(org, &p.hashes.pdq_dihedral, radius, photo, CANDIDATE_LIMIT).await?);
         }
@@ -161,6 +166,7 @@ impl Processor {
             candidates.push(ReuseCandidate {
                 org,
                 photo: m.photo,
+                registered: m.registered,
                 punch: m.punch,
                 worker: m.worker,
                 sha256: stored.hashes.sha256,
@@ -169,6 +175,12 @@ impl Processor {
             });
         }
         Ok(candidates)
+    }
+
+    /// Whether the photo's PDQ is searched with and kept in the reuse index: not for blank
+    /// frames (below `hashing.blank_below_quality`), which would all "match" each other.
+    fn indexed_for_reuse(&self, p: &Processed) -> bool {
+        p.hashes.pdq.quality >= self.config.hashing.blank_below_quality
     }
 
     fn failed(&self, e: ImageError, now: DateTime<Utc>) -> Analysis {
@@ -201,12 +213,13 @@ impl Processor {
         let input =
             VerificationInput { punch, site, photo: &facts, upload_completed_at: uploaded, candidates };
         let verdict = verify::verify(&input, &self.config, now);
+        let index_for_reuse = self.indexed_for_reuse(&p);
         let (stored, variants) = variant_objects(org, photo, p.variants);
         let record = ProcessedRecord {
             width: p.width,
             height: p.height,
             facts: p.exif,
-            index_for_reuse: p.hashes.pdq.quality >= self.config.hashing.blank_below_quality,
+            index_for_reuse,
             hashes: p.hashes,
             variants: stored,
             verdict,

@@ -27,7 +27,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use punchline_domain::{ExifFacts, OrgId, PhotoId, Punch, PunchId, Review, Site, SiteId, UserId, Verdict};
+use punchline_domain::{
+    ExifFacts, OrgId, PhotoHashes, PhotoId, Punch, PunchId, Review, Site, SiteId, UserId, Verdict,
+};
 
 pub use error::RecordsError;
 pub use model::{
@@ -127,9 +129,29 @@ pub trait PhotoRecords: Send + Sync {
     /// moved; a photo in any other state is left alone.
     async fn mark_processing(&self, org: OrgId, photo: PhotoId) -> Result<bool, RecordsError>;
 
-    /// Writes a job's outcome in one transaction keyed by the photo: facts, hashes (and
-    /// the reuse index unless the hash is blank), variants, the verdict, and the photo's
-    /// state. If the photo already has a verdict nothing changes
+    /// Registers a decoded photo for reuse search, before it searches for earlier copies:
+    /// its EXIF facts, its hashes (and its PDQ in the reuse index when `indexed`; not for
+    /// blank photos) and its SHA-256, committed at once. Returns its registration number
+    /// (`photo_hashes.seq`), which orders the photos of `org`: a reuse search for a photo
+    /// sees exactly the photos registered before it (see [`ReuseIndex`]).
+    ///
+    /// The registrations of one organisation are serialised (an advisory lock per org on
+    /// PostgreSQL, held to the commit; SQLite has one writer), so numbers are committed
+    /// in their order, and of two copies registered at the same moment the second always
+    /// finds the first. A photo registered already keeps its number (a redelivered job
+    /// searches the same photos again and decides the same).
+    async fn register_photo(
+        &self,
+        org: OrgId,
+        photo: PhotoId,
+        facts: &ExifFacts,
+        hashes: &PhotoHashes,
+        indexed: bool,
+    ) -> Result<i64, RecordsError>;
+
+    /// Writes a job's outcome in one transaction keyed by the photo: the registration if
+    /// [`PhotoRecords::register_photo`] did not make it yet, variants, the verdict, and the
+    /// photo's state. If the photo already has a verdict nothing changes
     /// ([`CommitOutcome::AlreadyCommitted`]): a redelivered job is harmless.
     async fn commit_result(
         &self,
@@ -181,19 +203,28 @@ pub trait Outbox: Send + Sync {
 }
 
 /// Finding earlier photos of the same organisation that a new photo may reuse.
+///
+/// "Earlier" is the order of registration ([`PhotoRecords::register_photo`]): every search
+/// takes the photo it searches for as `before`, never returns it, and when it is
+/// registered returns only photos registered before it. So of two simultaneous copies
+/// exactly one (the first registered) is the original, whatever the timing, and a
+/// redelivered job finds what the first delivery found. A `before` that is not registered
+/// (a query from outside the pipeline) sees every other photo.
 #[async_trait]
 pub trait ReuseIndex: Send + Sync {
-    /// Photos of `org` whose bytes have this SHA-256 (indexed lookup), except `exclude`.
+    /// Photos of `org` registered before `before` whose bytes have this SHA-256 (indexed
+    /// lookup), first received first.
     async fn find_exact_duplicates(
         &self,
         org: OrgId,
         sha256: &[u8; 32],
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError>;
 
-    /// Indexed photos of `org` whose PDQ is within `radius` bits of any of `query` (pass
-    /// the 8 dihedral hashes of the new photo), except `exclude`; closest first, up to
+    /// Indexed photos of `org` registered before `before` whose PDQ is within `radius`
+    /// bits of any of `query` (pass the 8 dihedral hashes of the new photo); closest first
+    /// (then by photo id), up to
     /// `limit`. Exact (no false negatives) by multi-index hashing, see [`pdq_index`].
     /// [`RecordsError::Invalid`] if `radius` exceeds [`pdq_index::MAX_RADIUS`].
     async fn find_similar(
@@ -201,12 +232,12 @@ pub trait ReuseIndex: Send + Sync {
         org: OrgId,
         query: &[[u8; 32]],
         radius: u32,
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError>;
 
-    /// Photos of `org` whose EXIF names the same capture (same DateTimeOriginal, make and
-    /// model), except `exclude`, with their PDQ distance to `query`: a small distance is
+    /// Photos of `org` registered before `before` whose EXIF names the same capture (same
+    /// DateTimeOriginal, make and model), with their PDQ distance to `query`: a small distance is
     /// the same picture, a large one is EXIF copied onto another picture. Empty when
     /// `facts` has no DateTimeOriginal.
     async fn find_exif_twins(
@@ -214,7 +245,7 @@ pub trait ReuseIndex: Send + Sync {
         org: OrgId,
         facts: &ExifFacts,
         query: &[[u8; 32]],
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError>;
 }
@@ -233,6 +264,10 @@ pub trait ReuseSource: Send + Sync {
         after: i64,
         limit: u32,
     ) -> Result<Vec<IndexedHash>, RecordsError>;
+
+    /// `photo`'s registration number ([`PhotoRecords::register_photo`]), if it is
+    /// registered: an index kept elsewhere searches below it.
+    async fn registration(&self, org: OrgId, photo: PhotoId) -> Result<Option<i64>, RecordsError>;
 
     /// The evidence of `org`'s photos given with their distances (as found elsewhere):
     /// the same [`ReuseMatch`]es [`ReuseIndex::find_similar`] returns, closest first, then

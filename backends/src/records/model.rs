@@ -297,6 +297,9 @@ pub struct PunchSummary {
 pub struct ReuseMatch {
     /// The matching photo.
     pub photo: PhotoId,
+    /// Its registration number ([`PhotoRecords::register_photo`](crate::records::PhotoRecords::register_photo)):
+    /// of several matches, the lowest was seen first (the original).
+    pub registered: i64,
     /// Its punch.
     pub punch: PunchId,
     /// The worker who punched it.

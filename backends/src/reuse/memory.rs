@@ -48,9 +48,18 @@ pub struct IndexStats {
     pub memory_bytes: usize,
 }
 
+/// An indexed photo: its id and registration number, so a search for a photo can keep
+/// only the photos registered before it. Ordered by id first, so ties in distance break
+/// as in the database's search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    photo: PhotoId,
+    seq: i64,
+}
+
 /// One organisation's index and how far it has read.
 struct Loaded {
-    index: Arc<MultiIndex<PhotoId>>,
+    index: Arc<MultiIndex<Entry>>,
     seen: Watermark,
 }
 
@@ -111,14 +120,14 @@ impl MemoryReuseIndex {
     /// async runtime.
     async fn load(&self, org: OrgId) -> Result<Loaded, ReuseError> {
         let mut seen = Watermark::new(self.settings.reread_every, Instant::now());
-        let mut entries: Vec<(PhotoId, Hash256)> = Vec::new();
+        let mut entries: Vec<(Entry, Hash256)> = Vec::new();
         loop {
             let page =
                 self.records.indexed_hashes_after(org, seen.highest(), self.settings.page_rows).await?;
             let full = page.len() >= self.settings.page_rows as usize;
             for row in page {
                 if seen.admit(row.seq) {
-                    entries.push((row.photo, from_bytes(&row.pdq)));
+                    entries.push((Entry { photo: row.photo, seq: row.seq }, from_bytes(&row.pdq)));
                 }
             }
             seen.fetched(Instant::now());
@@ -149,7 +158,7 @@ impl MemoryReuseIndex {
                 let index = Arc::make_mut(&mut loaded.index);
                 for row in page {
                     if loaded.seen.admit(row.seq) {
-                        index.push(row.photo, from_bytes(&row.pdq))?;
+                        index.push(Entry { photo: row.photo, seq: row.seq }, from_bytes(&row.pdq))?;
                     }
                 }
             }
@@ -187,10 +196,10 @@ impl ReuseIndex for MemoryReuseIndex {
         &self,
         org: OrgId,
         sha256: &[u8; 32],
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError> {
-        self.records.find_exact_duplicates(org, sha256, exclude, limit).await
+        self.records.find_exact_duplicates(org, sha256, before, limit).await
     }
 
     async fn find_similar(
@@ -198,7 +207,7 @@ impl ReuseIndex for MemoryReuseIndex {
         org: OrgId,
         query: &[[u8; 32]],
         radius: u32,
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError> {
         // Refuse before loading anything, as the database search does.
@@ -210,12 +219,17 @@ impl ReuseIndex for MemoryReuseIndex {
         }
         let queries: Vec<Hash256> = query.iter().map(from_bytes).collect();
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        // Read before catching up: every photo registered before `before` is then in the
+        // index (registrations of an org commit in number order).
+        let below = self.records.registration(org, before).await?.unwrap_or(i64::MAX);
+        let earlier = move |e: Entry| e.seq < below && e.photo != before;
         let found: Vec<(PhotoId, u32)> = {
             let slot = self.slot(org);
             let mut guard = slot.lock().await;
             let index = Arc::clone(&self.refreshed(org, &mut guard).await?.index);
             // A radius-31 search at 10 M hashes is milliseconds of CPU: off the runtime.
-            blocking(move || index.search(&queries, radius, Some(exclude), limit)).await??
+            let found = blocking(move || index.search(&queries, radius, earlier, limit)).await??;
+            found.into_iter().map(|(e, distance)| (e.photo, distance)).collect()
         };
         // The evidence is read outside the org's lock: other searches of the org go on.
         Ok(self.records.reuse_matches(org, &found).await?)
@@ -226,9 +240,9 @@ impl ReuseIndex for MemoryReuseIndex {
         org: OrgId,
         facts: &ExifFacts,
         query: &[[u8; 32]],
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError> {
-        self.records.find_exif_twins(org, facts, query, exclude, limit).await
+        self.records.find_exif_twins(org, facts, query, before, limit).await
     }
 }

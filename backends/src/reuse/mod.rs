@@ -54,10 +54,10 @@ impl ReuseIndex for DatabaseReuse {
         &self,
         org: OrgId,
         sha256: &[u8; 32],
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError> {
-        self.0.find_exact_duplicates(org, sha256, exclude, limit).await
+        self.0.find_exact_duplicates(org, sha256, before, limit).await
     }
 
     async fn find_similar(
@@ -65,10 +65,10 @@ impl ReuseIndex for DatabaseReuse {
         org: OrgId,
         query: &[[u8; 32]],
         radius: u32,
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError> {
-        self.0.find_similar(org, query, radius, exclude, limit).await
+        self.0.find_similar(org, query, radius, before, limit).await
     }
 
     async fn find_exif_twins(
@@ -76,9 +76,9 @@ impl ReuseIndex for DatabaseReuse {
         org: OrgId,
         facts: &ExifFacts,
         query: &[[u8; 32]],
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError> {
-        self.0.find_exif_twins(org, facts, query, exclude, limit).await
+        self.0.find_exif_twins(org, facts, query, before, limit).await
     }
 }

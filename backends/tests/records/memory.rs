@@ -1,7 +1,7 @@
 //! The in-memory reuse index over the records: what it reads (indexed hashes by seq, the
 //! evidence of its matches), that it answers exactly as the database search does, that it
-//! sees photos stored after it loaded (also when they commit out of seq order), and that it
-//! never crosses organisations.
+//! sees photos stored after it loaded (registrations of one org commit in number order),
+//! and that it never crosses organisations.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -144,31 +144,34 @@ pub async fn memory_index_never_crosses_orgs(records: Arc<dyn Records>) {
     assert!(memory.find_similar(a.org, &query, 64, PhotoId::new(), 10).await.is_err());
 }
 
-/// PostgreSQL numbers `photo_hashes.seq` at INSERT, not at COMMIT: a slow transaction can
-/// commit a lower seq after the index has read past it. The periodic re-read below the
-/// watermark must still find it. (SQLite runs one writer at a time, so commits there are
-/// always in seq order: this scenario is PostgreSQL's alone.)
-pub async fn a_hash_committed_out_of_seq_order_is_found_by_the_reread(db: &TestDb) {
+/// PostgreSQL numbers `photo_hashes.seq` at INSERT, not at COMMIT, so without an order a
+/// slow transaction could commit a lower number after a search read past it, and a copy
+/// registered at that moment would miss it. Registrations of one org are serialised: one
+/// held open makes the next of the same org wait (never overtake), while another org's
+/// goes ahead; the numbers commit in order, so the index needs no re-read to see them.
+/// (SQLite runs one writer at a time: this scenario is PostgreSQL's alone.)
+pub async fn registrations_of_one_org_commit_in_number_order(db: &TestDb) {
     let records = db.records();
-    let t = tenant(&*records, "a").await;
-    // Longer than the slow transaction stays open below (the re-read's guarantee).
-    let reread = Duration::from_secs(2);
-    let memory =
-        MemoryReuseIndex::new(Arc::clone(&records), MemorySettings { reread_every: reread, page_rows: 700 });
+    let (t, other_org) = (tenant(&*records, "a").await, tenant(&*records, "b").await);
+    // No re-read within the test: what the index finds, it finds by reading forward.
+    let memory = MemoryReuseIndex::new(
+        Arc::clone(&records),
+        MemorySettings { reread_every: Duration::from_secs(3600), page_rows: 700 },
+    );
     let (slow_pdq, fast_pdq) = ([0x5A; 32], [0xA5; 32]);
     let slow_punch = punch(&*records, &t, "slow").await;
     let slow = slow_punch.photo.id;
     let fast = punch(&*records, &t, "fast").await.photo.id;
     let other = punch(&*records, &t, "other").await.photo.id;
-    for photo in [slow, fast] {
-        records.complete_upload(t.org, photo, &uploaded(), &job(photo)).await.expect("complete upload");
+    let elsewhere = punch(&*records, &other_org, "elsewhere").await.photo.id;
+    for (org, photo) in [(t.org, slow), (t.org, fast), (other_org.org, elsewhere)] {
+        records.complete_upload(org, photo, &uploaded(), &job(photo)).await.expect("complete upload");
     }
     assert!(memory.find_similar(t.org, &[slow_pdq], 0, PhotoId::new(), 10).await.expect("search").is_empty());
 
-    // Hold the slow commit after its photo_hashes INSERT, at its verdict: an uncommitted
-    // verdict of another photo for the same punch makes the verdict INSERT wait on the
-    // (org_id, punch_id) key. (It must not reference the slow photo's row: the commit
-    // starts by locking that row, which a foreign key's lock would block.)
+    // Hold the slow commit (which registers its photo) open after its photo_hashes INSERT,
+    // at its verdict: an uncommitted verdict of another photo for the same punch makes the
+    // verdict INSERT wait on the (org_id, punch_id) key.
     let mut blocker = PgConnection::connect(db.url()).await.expect("connect");
     sqlx::query("BEGIN").execute(&mut blocker).await.expect("begin");
     sqlx::query("INSERT INTO verdicts VALUES ($1, $2, $3, 'verified', '[]', 'blocker', now())")
@@ -183,41 +186,39 @@ pub async fn a_hash_committed_out_of_seq_order_is_found_by_the_reread(db: &TestD
         let result = processed(hashes(slow_pdq, 90, [1; 32]), facts("x"), true);
         tokio::spawn(async move { records.commit_result(org, slow, &result).await })
     };
-    wait_for_a_lock_wait(&mut blocker).await;
-    records
-        .commit_result(t.org, fast, &processed(hashes(fast_pdq, 90, [2; 32]), facts("x"), true))
-        .await
-        .expect("fast commit");
-    // The index reads past the fast photo's seq while the slow one is still uncommitted.
-    let found = memory.find_similar(t.org, &[fast_pdq], 0, PhotoId::new(), 10).await.expect("search");
-    assert_eq!(found.iter().map(|m| m.photo).collect::<Vec<_>>(), vec![fast]);
+    wait_for_lock_waits(&mut blocker, 1).await;
+    let fast_registration = {
+        let (records, org) = (Arc::clone(&records), t.org);
+        let h = hashes(fast_pdq, 90, [2; 32]);
+        tokio::spawn(async move { records.register_photo(org, fast, &facts("x"), &h, true).await })
+    };
+    wait_for_lock_waits(&mut blocker, 2).await;
+    // Another organisation registers meanwhile, without waiting.
+    let h = hashes(fast_pdq, 90, [3; 32]);
+    records.register_photo(other_org.org, elsewhere, &facts("x"), &h, true).await.expect("other org");
+    assert!(!fast_registration.is_finished(), "the same org's registration waited for the open one");
 
     sqlx::query("ROLLBACK").execute(&mut blocker).await.expect("rollback");
     slow_commit.await.expect("task").expect("slow commit");
-    let seqs: Vec<(uuid::Uuid, i64)> = sqlx::query_as("SELECT photo_id, seq FROM photo_hashes ORDER BY seq")
-        .fetch_all(&mut blocker)
-        .await
-        .expect("seqs");
-    assert_eq!(
-        seqs.iter().map(|(photo, _)| *photo).collect::<Vec<_>>(),
-        vec![slow.0, fast.0],
-        "out of order"
-    );
+    let fast_seq = fast_registration.await.expect("task").expect("fast registration");
+    let slow_seq = records.registration(t.org, slow).await.expect("read").expect("slow is registered");
+    assert!(slow_seq < fast_seq, "numbered in commit order: {slow_seq} < {fast_seq}");
+    // Registering again keeps the number.
+    let again = records.register_photo(t.org, fast, &facts("x"), &hashes(fast_pdq, 90, [2; 32]), true).await;
+    assert_eq!(again.expect("again"), fast_seq);
 
-    // The next re-read, due a period after the last, finds it.
-    let mut found = Vec::new();
-    for _ in 0..3 {
-        tokio::time::sleep(reread).await;
-        found = memory.find_similar(t.org, &[slow_pdq], 0, PhotoId::new(), 10).await.expect("search");
-        if !found.is_empty() {
-            break;
-        }
-    }
-    assert_eq!(found.iter().map(|m| m.photo).collect::<Vec<_>>(), vec![slow], "found by a re-read");
+    // Read forward only: the index holds both, and a search for the fast photo sees the slow
+    // one (registered before it) but a search for the slow one does not see the fast one.
+    let both = [slow_pdq, fast_pdq];
+    let found = memory.find_similar(t.org, &both, 0, PhotoId::new(), 10).await.expect("search");
+    assert_eq!(found.len(), 2, "{found:?}");
+    let for_fast = memory.find_similar(t.org, &both, 0, fast, 10).await.expect("search");
+    assert_eq!(for_fast.iter().map(|m| m.photo).collect::<Vec<_>>(), vec![slow]);
+    assert!(memory.find_similar(t.org, &both, 0, slow, 10).await.expect("search").is_empty());
 }
 
-/// Waits (up to 10 s) until some session of this database waits for a lock.
-async fn wait_for_a_lock_wait(conn: &mut PgConnection) {
+/// Waits (up to 10 s) until `sessions` sessions of this database wait for a lock.
+async fn wait_for_lock_waits(conn: &mut PgConnection, sessions: i64) {
     for _ in 0..200 {
         let waiting: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
@@ -225,10 +226,10 @@ async fn wait_for_a_lock_wait(conn: &mut PgConnection) {
         .fetch_one(&mut *conn)
         .await
         .expect("pg_stat_activity");
-        if waiting > 0 {
+        if waiting >= sessions {
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the slow commit never waited for the blocking row");
+    panic!("fewer than {sessions} sessions ever waited for a lock");
 }

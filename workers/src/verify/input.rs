@@ -29,6 +29,9 @@ pub struct ReuseCandidate {
     /// Checked again here: a candidate of another organisation is ignored, never reported.
     pub org: OrgId,
     pub photo: PhotoId,
+    /// Its registration number: of several candidates the lowest was seen first (the
+    /// original the others copy).
+    pub registered: i64,
     /// The punch the earlier photo belongs to.
     pub punch: PunchId,
     /// The worker who made that punch.

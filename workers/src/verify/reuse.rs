@@ -34,18 +34,27 @@ fn match_evidence(input: &VerificationInput<'_>, matches: &[(&ReuseCandidate, u3
             })
         })
         .collect();
-    json!({ "matches": listed, "match_count": matches.len() })
+    let original = first_seen(matches).map(|(c, distance)| {
+        json!({ "photo_id": c.photo, "punch_id": c.punch, "worker_id": c.worker, "distance": distance })
+    });
+    json!({ "matches": listed, "match_count": matches.len(), "original": original })
+}
+
+/// Of several matches, the one seen first (the lowest registration number): the original
+/// the others copy, whichever is closest.
+fn first_seen<'a>(matches: &[(&'a ReuseCandidate, u32)]) -> Option<(&'a ReuseCandidate, u32)> {
+    matches.iter().min_by_key(|(c, _)| c.registered).copied()
 }
 
 pub(super) fn check(input: &VerificationInput<'_>, hashing: &HashingConfig, findings: &mut Findings<'_>) {
     let hashes = &input.photo.hashes;
     let exact: Vec<_> = comparable(input).filter(|c| c.sha256 == hashes.sha256).map(|c| (c, 0)).collect();
-    if let Some((first, _)) = exact.first() {
+    if let Some((original, _)) = first_seen(&exact) {
         let mut evidence = match_evidence(input, &exact);
         evidence["sha256"] = json!(hashes.sha256_hex());
         findings.raise(
             FlagCode::ExactDuplicate,
-            format!("The same file was uploaded before, for punch {}.", first.punch),
+            format!("The same file was uploaded before, first for punch {}.", original.punch),
             evidence,
         );
     }
@@ -61,14 +70,14 @@ pub(super) fn check(input: &VerificationInput<'_>, hashing: &HashingConfig, find
         .filter(|(_, distance)| *distance <= hashing.reuse_max_distance)
         .collect();
     similar.sort_by_key(|(c, distance)| (*distance, c.photo));
-    if let Some((best, distance)) = similar.first() {
+    if let Some((original, distance)) = first_seen(&similar) {
         let mut evidence = match_evidence(input, &similar);
         evidence["max_distance"] = json!(hashing.reuse_max_distance);
         findings.raise(
             FlagCode::ReusedPhoto,
             format!(
-                "The same picture was used before, for punch {} (PDQ distance {distance} of 256).",
-                best.punch
+                "The same picture was used before, first for punch {} (PDQ distance {distance} of 256).",
+                original.punch
             ),
             evidence,
         );

@@ -83,14 +83,15 @@ fn same_capture_metadata(a: &ExifFacts, b: &ExifFacts) -> bool {
 }
 
 /// EXIF equal to an earlier photo's while the pixels are a different picture: the EXIF
-/// was copied to dress up another photo. (Equal EXIF with matching pixels is reuse.)
+/// was copied to dress up another photo. (Equal EXIF with matching pixels is reuse.) Of
+/// several such photos, the one seen first is named: the capture the EXIF belongs to.
 fn check_copied(input: &VerificationInput<'_>, reuse_max_distance: u32, findings: &mut Findings<'_>) {
     let photo = input.photo;
     let copied = comparable(input)
         .filter(|c| c.sha256 != photo.hashes.sha256 && same_capture_metadata(&photo.exif, &c.exif))
         .map(|c| (c, photo.hashes.min_distance(&c.pdq)))
         .filter(|(_, distance)| *distance > reuse_max_distance)
-        .min_by_key(|(c, distance)| (*distance, c.photo));
+        .min_by_key(|(c, _)| c.registered);
     if let Some((source, distance)) = copied {
         findings.raise(
             FlagCode::ExifCopied,

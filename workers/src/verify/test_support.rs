@@ -140,9 +140,12 @@ impl Scenario {
 
     /// An earlier photo of the same organisation by another worker.
     pub fn candidate(&self, hashes: &PhotoHashes, exif: ExifFacts) -> ReuseCandidate {
+        // Numbered in the order they are made: the first made was seen first.
+        static REGISTERED: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
         ReuseCandidate {
             org: self.punch.org,
             photo: PhotoId::new(),
+            registered: REGISTERED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             punch: PunchId::new(),
             worker: UserId::new(),
             sha256: hashes.sha256,

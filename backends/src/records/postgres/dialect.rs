@@ -53,6 +53,17 @@ impl SqlDialect for PostgresRecords {
         Ok(())
     }
 
+    /// A transaction-level advisory lock keyed by the org (released at commit or rollback,
+    /// so a crashed worker never leaves it held). Two orgs whose keys collide only wait for
+    /// each other for the milliseconds of a registration.
+    async fn lock_registrations(tx: &mut PgConnection, org: OrgId) -> Result<(), RecordsError> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(registration_lock_key(org))
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
+
     async fn mark_outbox_rows_sent(
         &self,
         org: OrgId,
@@ -69,4 +80,12 @@ impl SqlDialect for PostgresRecords {
         .await?;
         Ok(marked.rows_affected())
     }
+}
+
+/// The advisory-lock key of an org's registrations: its id folded to 64 bits, with a fixed
+/// tag mixed in so the key space is not shared by accident with another use of the lock.
+fn registration_lock_key(org: OrgId) -> i64 {
+    const TAG: u64 = 0x7075_6e63_6872_6567; // "punchreg"
+    let id = org.0.as_u128();
+    ((id >> 64) as u64 ^ id as u64 ^ TAG) as i64
 }

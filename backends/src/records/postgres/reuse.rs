@@ -10,14 +10,11 @@ use super::bit_string::to_bit_input;
 use super::PostgresRecords;
 use crate::records::pdq_index::{ChunkProbes, MAX_RADIUS};
 use crate::records::rows::MatchRow;
-use crate::records::sql::reuse::{indexed_hashes, indexed_hashes_after_sql, match_rows_sql, with_distances};
+use crate::records::sql::reuse::{
+    indexed_hashes, indexed_hashes_after_sql, match_rows_sql, registered_before, with_distances, MATCH_JOINS,
+    REGISTRATION_SQL,
+};
 use crate::records::{IndexedHash, RecordsError, ReuseIndex, ReuseMatch, ReuseSource};
-
-/// The joins every match is read through: its hashes `h`, photo `ph`, punch `p` and
-/// (if any) facts `f`, all within org `$1`.
-const MATCH_JOINS: &str = "JOIN photos ph ON ph.org_id = h.org_id AND ph.id = h.photo_id \
-     JOIN punches p ON p.org_id = ph.org_id AND p.id = ph.punch_id \
-     LEFT JOIN photo_facts f ON f.org_id = h.org_id AND f.photo_id = h.photo_id";
 
 /// A match row with the distance the query computed.
 #[derive(sqlx::FromRow)]
@@ -36,14 +33,14 @@ impl ScoredRow {
 }
 
 /// The radius search for `hashes` query hashes. Binds: `$1` org, `$2`/`$3` the probes'
-/// chunk numbers and values, `$4` the excluded photo, `$5` the radius, `$6` the limit,
+/// chunk numbers and values, `$4` the photo searched for (see [`registered_before`]), `$5` the radius, `$6` the limit,
 /// `$7…` the query hashes as `bit(256)` input text.
 ///
 /// Why this shape: the probes join the chunk index (index-only: it INCLUDEs each photo's
 /// PDQ), and every candidate is scored there against all query hashes with `least(…)` of
 /// plain column references — the hashes are cast once, in a one-row CTE, rather than per
 /// candidate (a correlated subquery over the hashes cost ~3 µs per candidate). Only the
-/// photos within the radius reach the evidence joins.
+/// photos within the radius reach the evidence joins and the registration order.
 fn similar_sql(hashes: usize) -> String {
     let casts: Vec<String> = (0..hashes).map(|i| format!("${}::bit(256) AS q{i}", i + 7)).collect();
     let distances: Vec<String> = (0..hashes).map(|i| format!("bit_count(c.pdq # q.q{i})")).collect();
@@ -55,14 +52,15 @@ fn similar_sql(hashes: usize) -> String {
              JOIN pdq_chunks c ON c.org_id = $1 AND c.chunk_no = probe.chunk_no \
                   AND c.chunk_value = probe.chunk_value \
          ), scored AS ( \
-             SELECT DISTINCT photo_id, distance FROM candidates WHERE distance <= $5 AND photo_id <> $4 \
+             SELECT DISTINCT photo_id, distance FROM candidates WHERE distance <= $5 \
          ) \
          SELECT s.distance::int8 AS distance, {columns} FROM scored s \
          JOIN photo_hashes h ON h.org_id = $1 AND h.photo_id = s.photo_id {MATCH_JOINS} \
-         ORDER BY s.distance, s.photo_id LIMIT $6",
+         WHERE {earlier} ORDER BY s.distance, s.photo_id LIMIT $6",
         casts = casts.join(", "),
         distances = distances.join(", "),
         columns = crate::records::rows::MATCH_COLUMNS,
+        earlier = registered_before(4),
     )
 }
 
@@ -79,19 +77,20 @@ impl ReuseIndex for PostgresRecords {
         &self,
         org: OrgId,
         sha256: &[u8; 32],
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError> {
         let sql = format!(
             "SELECT 0::int8 AS distance, {columns} FROM photo_hashes h {MATCH_JOINS} \
-             WHERE ph.org_id = $1 AND ph.sha256 = $2 AND ph.id <> $3 \
+             WHERE ph.org_id = $1 AND ph.sha256 = $2 AND {earlier} \
              ORDER BY p.received_at, ph.id LIMIT $4",
             columns = crate::records::rows::MATCH_COLUMNS,
+            earlier = registered_before(3),
         );
         let rows: Vec<ScoredRow> = sqlx::query_as(&sql)
             .bind(org.0)
             .bind(sha256.as_slice())
-            .bind(exclude.0)
+            .bind(before.0)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
@@ -103,7 +102,7 @@ impl ReuseIndex for PostgresRecords {
         org: OrgId,
         query: &[[u8; 32]],
         radius: u32,
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError> {
         let bits = query_bits(query)?;
@@ -115,7 +114,7 @@ impl ReuseIndex for PostgresRecords {
             .bind(org.0)
             .bind(chunk_numbers)
             .bind(chunk_values)
-            .bind(exclude.0)
+            .bind(before.0)
             .bind(i64::from(radius))
             .bind(i64::from(limit));
         for hash in bits {
@@ -130,7 +129,7 @@ impl ReuseIndex for PostgresRecords {
         org: OrgId,
         facts: &ExifFacts,
         query: &[[u8; 32]],
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError> {
         let bits = query_bits(query)?;
@@ -142,16 +141,17 @@ impl ReuseIndex for PostgresRecords {
              JOIN photo_hashes h ON h.org_id = twin.org_id AND h.photo_id = twin.photo_id {MATCH_JOINS} \
              WHERE twin.org_id = $1 AND twin.datetime_original = $2 \
                AND twin.make IS NOT DISTINCT FROM $3 AND twin.model IS NOT DISTINCT FROM $4 \
-               AND twin.photo_id <> $5 \
+               AND {earlier} \
              ORDER BY p.received_at, h.photo_id LIMIT $7",
             columns = crate::records::rows::MATCH_COLUMNS,
+            earlier = registered_before(5),
         );
         let rows: Vec<ScoredRow> = sqlx::query_as(&sql)
             .bind(org.0)
             .bind(captured)
             .bind(&facts.make)
             .bind(&facts.model)
-            .bind(exclude.0)
+            .bind(before.0)
             .bind(bits)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
@@ -179,6 +179,10 @@ impl ReuseSource for PostgresRecords {
             .fetch_all(&self.pool)
             .await?;
         indexed_hashes(rows)
+    }
+
+    async fn registration(&self, org: OrgId, photo: PhotoId) -> Result<Option<i64>, RecordsError> {
+        Ok(sqlx::query_scalar(REGISTRATION_SQL).bind(org.0).bind(photo.0).fetch_optional(&self.pool).await?)
     }
 
     async fn reuse_matches(

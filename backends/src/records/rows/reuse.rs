@@ -10,6 +10,7 @@ use crate::records::model::ReuseMatch;
 /// An earlier photo found by a reuse search, before its distance is attached.
 #[derive(sqlx::FromRow)]
 pub(crate) struct MatchRow {
+    pub seq: i64,
     pub photo_id: Uuid,
     pub punch_id: Uuid,
     pub worker_id: Uuid,
@@ -21,7 +22,7 @@ pub(crate) struct MatchRow {
 
 /// The columns a [`MatchRow`] reads, from `photo_hashes h`, `photos ph`, `punches p`
 /// and an outer-joined `photo_facts f`.
-pub(crate) const MATCH_COLUMNS: &str = "h.photo_id, ph.punch_id, p.worker_id, p.received_at, h.quality, \
+pub(crate) const MATCH_COLUMNS: &str = "h.seq, h.photo_id, ph.punch_id, p.worker_id, p.received_at, h.quality, \
      f.present, f.make, f.model, f.datetime_original, f.offset_time, f.datetime, f.gps_lat, f.gps_lon, \
      f.gps_utc, f.orientation, f.software";
 
@@ -29,6 +30,7 @@ impl MatchRow {
     pub(crate) fn into_match(self, distance: u32) -> Result<ReuseMatch, RecordsError> {
         Ok(ReuseMatch {
             photo: PhotoId(self.photo_id),
+            registered: self.seq,
             punch: PunchId(self.punch_id),
             worker: UserId(self.worker_id),
             received_at: self.received_at,

@@ -90,6 +90,11 @@ pub(crate) trait SqlDialect: SqlBackend {
         bits: &[u8; 32],
     ) -> Result<(), RecordsError>;
 
+    /// Makes the write transaction `tx` the only one registering photos of `org` until it
+    /// ends (see [`PhotoRecords::register_photo`](crate::records::PhotoRecords::register_photo)):
+    /// registration numbers are then committed in their order within the org.
+    async fn lock_registrations(tx: &mut Connection<Self>, org: OrgId) -> Result<(), RecordsError>;
+
     /// Sets `sent_at` on those of `ids` that are `org`'s unsent outbox rows; returns how
     /// many it set.
     async fn mark_outbox_rows_sent(

@@ -1,5 +1,6 @@
-//! Photos: upload completion with its outbox row, and the one-transaction, once-only
-//! commit of a job's result.
+//! Photos: upload completion with its outbox row, the registration that orders an
+//! organisation's photos for reuse search, and the one-transaction, once-only commit of a
+//! job's result.
 
 /// Implements [`PhotoRecords`](crate::records::PhotoRecords) for a backend type (see
 /// [`super`]).
@@ -9,7 +10,7 @@ macro_rules! impl_photo_records {
         const _: () = {
             use async_trait::async_trait;
             use chrono::Utc;
-            use punchline_domain::{ExifFacts, OrgId, PhotoId, PhotoState, PunchId, Verdict};
+            use punchline_domain::{ExifFacts, OrgId, PhotoHashes, PhotoId, PhotoState, PunchId, Verdict};
             use sqlx::types::Json;
             use uuid::Uuid;
 
@@ -19,8 +20,8 @@ macro_rules! impl_photo_records {
             };
             use $crate::records::sql::{Connection, SqlBackend, SqlDialect};
             use $crate::records::{
-                CommitOutcome, PhotoRecord, PhotoRecords, PhotoResult, ProcessedPhoto, RecordsError,
-                StoredHashes, UploadCompletion, UploadedPhoto,
+                CommitOutcome, PhotoRecord, PhotoRecords, PhotoResult, RecordsError, StoredHashes,
+                StoredVariant, UploadCompletion, UploadedPhoto,
             };
 
             #[async_trait]
@@ -101,6 +102,29 @@ macro_rules! impl_photo_records {
                     Ok(moved.rows_affected() == 1)
                 }
 
+                async fn register_photo(
+                    &self,
+                    org: OrgId,
+                    photo: PhotoId,
+                    facts: &ExifFacts,
+                    hashes: &PhotoHashes,
+                    indexed: bool,
+                ) -> Result<i64, RecordsError> {
+                    let mut tx = self.begin_write().await?;
+                    // The photo's row first, as `commit_result` takes it: a registration racing the
+                    // same photo's commit queues on the row, never on the org's lock in reverse order.
+                    let sql = format!(
+                        "SELECT 1 FROM photos WHERE org_id = $1 AND id = $2{lock}",
+                        lock = <Self as SqlDialect>::LOCK_FOR_UPDATE,
+                    );
+                    let found: Option<i32> =
+                        sqlx::query_scalar(&sql).bind(org.0).bind(photo.0).fetch_optional(&mut *tx).await?;
+                    found.ok_or_else(|| RecordsError::not_found("photo"))?;
+                    let seq = register(&mut tx, org, photo, facts, hashes, indexed).await?;
+                    tx.commit().await?;
+                    Ok(seq)
+                }
+
                 async fn commit_result(
                     &self,
                     org: OrgId,
@@ -129,7 +153,9 @@ macro_rules! impl_photo_records {
                     let now = micros(Utc::now());
                     match result {
                         PhotoResult::Processed(processed) => {
-                            insert_processed(&mut tx, org, photo, processed).await?;
+                            let (facts, hashes) = (&processed.facts, &processed.hashes);
+                            register(&mut tx, org, photo, facts, hashes, processed.index_for_reuse).await?;
+                            insert_variants(&mut tx, org, photo, &processed.variants).await?;
                             insert_verdict(&mut tx, org, photo, punch, &processed.verdict).await?;
                             sqlx::query(
                                 "UPDATE photos SET state = $3, sha256 = $4, width = $5, height = $6, \
@@ -218,14 +244,41 @@ macro_rules! impl_photo_records {
                 }
             }
 
-            /// Facts, hashes (and their index chunks unless the hash is blank) and variants.
-            async fn insert_processed(
+            /// The photo's registration number, if it is registered.
+            async fn registration_in(
                 tx: &mut Connection<$records>,
                 org: OrgId,
                 photo: PhotoId,
-                processed: &ProcessedPhoto,
-            ) -> Result<(), RecordsError> {
-                let facts = &processed.facts;
+            ) -> Result<Option<i64>, RecordsError> {
+                let seq: Option<Option<i64>> =
+                    sqlx::query_scalar("SELECT seq FROM photo_hashes WHERE org_id = $1 AND photo_id = $2")
+                        .bind(org.0)
+                        .bind(photo.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                match seq {
+                    None => Ok(None),
+                    Some(None) => Err(RecordsError::corrupt("a registered photo without its number")),
+                    Some(seq) => Ok(seq),
+                }
+            }
+
+            /// Registers the photo (facts, hashes, index chunks unless blank, SHA-256) unless it
+            /// is already; returns its number. The caller holds the photo's row.
+            async fn register(
+                tx: &mut Connection<$records>,
+                org: OrgId,
+                photo: PhotoId,
+                facts: &ExifFacts,
+                hashes: &PhotoHashes,
+                indexed: bool,
+            ) -> Result<i64, RecordsError> {
+                if let Some(seq) = registration_in(tx, org, photo).await? {
+                    return Ok(seq);
+                }
+                // Taken before the INSERT numbers the row and held to the commit: the org's
+                // numbers become visible in their order.
+                <$records as SqlDialect>::lock_registrations(&mut *tx, org).await?;
                 sqlx::query(
                     "INSERT INTO photo_facts (org_id, photo_id, present, make, model, datetime_original, \
                      offset_time, datetime, gps_lat, gps_lon, gps_utc, orientation, software) \
@@ -247,7 +300,7 @@ macro_rules! impl_photo_records {
                 .execute(&mut *tx)
                 .await?;
 
-                let pdq = &processed.hashes.pdq;
+                let pdq = &hashes.pdq;
                 let sql = format!(
                     "INSERT INTO photo_hashes (org_id, photo_id, pdq, quality, pdq_dihedral, indexed) \
                      VALUES ($1, $2, $3{cast}, $4, $5, $6)",
@@ -258,16 +311,33 @@ macro_rules! impl_photo_records {
                     .bind(photo.0)
                     .bind(<$records as SqlDialect>::pdq_to_sql(&pdq.bits))
                     .bind(i16::from(pdq.quality))
-                    .bind(processed.hashes.pdq_dihedral.concat())
-                    .bind(processed.index_for_reuse)
+                    .bind(hashes.pdq_dihedral.concat())
+                    .bind(indexed)
                     .execute(&mut *tx)
                     .await?;
-
-                if processed.index_for_reuse {
+                if indexed {
                     <$records as SqlDialect>::insert_pdq_chunks(&mut *tx, org, photo, &pdq.bits).await?;
                 }
+                // Exact duplicates are found by the photo's SHA-256 from now on.
+                sqlx::query("UPDATE photos SET sha256 = $3 WHERE org_id = $1 AND id = $2")
+                    .bind(org.0)
+                    .bind(photo.0)
+                    .bind(hashes.sha256.as_slice())
+                    .execute(&mut *tx)
+                    .await?;
+                registration_in(tx, org, photo).await?.ok_or_else(|| {
+                    RecordsError::corrupt("a photo's registration vanished in its transaction")
+                })
+            }
 
-                for variant in &processed.variants {
+            /// The variants already stored in object storage.
+            async fn insert_variants(
+                tx: &mut Connection<$records>,
+                org: OrgId,
+                photo: PhotoId,
+                variants: &[StoredVariant],
+            ) -> Result<(), RecordsError> {
+                for variant in variants {
                     sqlx::query(
                         "INSERT INTO variants (org_id, photo_id, size, object_key, width, height, bytes) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -28,6 +28,20 @@ pub(crate) fn indexed_hashes(
         .collect()
 }
 
+/// The condition on a candidate's hashes row `h` that makes it an earlier photo than the
+/// photo bound as `$param`: registered before it, or, when that photo is not registered,
+/// any other photo (see [`ReuseIndex`](crate::records::ReuseIndex)). Served by the
+/// primary key of `photo_hashes`.
+pub(crate) fn registered_before(param: usize) -> String {
+    format!(
+        "h.photo_id <> ${param} AND h.seq < coalesce((SELECT b.seq FROM photo_hashes b \
+         WHERE b.org_id = h.org_id AND b.photo_id = ${param}), 9223372036854775807)"
+    )
+}
+
+/// `photo`'s registration number, if it is registered.
+pub(crate) const REGISTRATION_SQL: &str = "SELECT seq FROM photo_hashes WHERE org_id = $1 AND photo_id = $2";
+
 /// The joins a match's evidence is read through: its hashes `h`, photo `ph`, punch `p`
 /// and (if any) facts `f`, all within the org of `h`.
 pub(crate) const MATCH_JOINS: &str = "JOIN photos ph ON ph.org_id = h.org_id AND ph.id = h.photo_id \

@@ -48,6 +48,12 @@ impl SqlDialect for SqliteRecords {
     }
 
     /// The ids listed one parameter each.
+    /// Nothing to take: a write transaction here is `BEGIN IMMEDIATE` after the records'
+    /// in-process write turn, so it is the only writer of the whole file until it ends.
+    async fn lock_registrations(_tx: &mut SqliteConnection, _org: OrgId) -> Result<(), RecordsError> {
+        Ok(())
+    }
+
     async fn mark_outbox_rows_sent(
         &self,
         org: OrgId,

@@ -14,14 +14,11 @@ use uuid::Uuid;
 use super::SqliteRecords;
 use crate::records::pdq_index::{min_distance, ChunkProbes, CHUNKS, MAX_RADIUS};
 use crate::records::rows::{hash32, MatchRow, MATCH_COLUMNS};
-use crate::records::sql::reuse::{indexed_hashes, indexed_hashes_after_sql, with_distances};
+use crate::records::sql::reuse::{
+    indexed_hashes, indexed_hashes_after_sql, registered_before, with_distances, MATCH_JOINS,
+    REGISTRATION_SQL,
+};
 use crate::records::{IndexedHash, RecordsError, ReuseIndex, ReuseMatch, ReuseSource};
-
-/// The joins every match is read through: its hashes `h`, photo `ph`, punch `p` and
-/// (if any) facts `f`.
-const MATCH_JOINS: &str = "JOIN photos ph ON ph.org_id = h.org_id AND ph.id = h.photo_id \
-     JOIN punches p ON p.org_id = ph.org_id AND p.id = ph.punch_id \
-     LEFT JOIN photo_facts f ON f.org_id = h.org_id AND f.photo_id = h.photo_id";
 
 /// Ids per `IN (…)` list: well under SQLite's bound-variable limit.
 const IN_LIST_BATCH: usize = 500;
@@ -76,25 +73,32 @@ async fn within_radius(
     Ok(scored.into_iter().filter_map(|(id, distance)| Some((id, distance?))).collect())
 }
 
-/// The evidence of the given photos (hashes, photo, punch, facts).
+/// The evidence of the given photos (hashes, photo, punch, facts), of those registered
+/// below `below` if given.
 async fn evidence(
     conn: &mut SqliteConnection,
     org: OrgId,
     photos: &[Uuid],
+    below: Option<i64>,
 ) -> Result<Vec<MatchRow>, RecordsError> {
-    if photos.is_empty() {
-        return Ok(Vec::new());
+    let mut rows = Vec::with_capacity(photos.len());
+    for batch in photos.chunks(IN_LIST_BATCH) {
+        let mut read = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {MATCH_COLUMNS} FROM photo_hashes h {MATCH_JOINS} WHERE h.org_id = "
+        ));
+        read.push_bind(org.0);
+        if let Some(below) = below {
+            read.push(" AND h.seq < ").push_bind(below);
+        }
+        read.push(" AND h.photo_id IN (");
+        let mut list = read.separated(", ");
+        for id in batch {
+            list.push_bind(*id);
+        }
+        read.push(")");
+        rows.extend(read.build_query_as::<MatchRow>().fetch_all(&mut *conn).await?);
     }
-    let mut read = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT {MATCH_COLUMNS} FROM photo_hashes h {MATCH_JOINS} WHERE h.org_id = "
-    ));
-    read.push_bind(org.0).push(" AND h.photo_id IN (");
-    let mut list = read.separated(", ");
-    for id in photos {
-        list.push_bind(*id);
-    }
-    read.push(")");
-    Ok(read.build_query_as().fetch_all(&mut *conn).await?)
+    Ok(rows)
 }
 
 #[async_trait]
@@ -103,18 +107,19 @@ impl ReuseIndex for SqliteRecords {
         &self,
         org: OrgId,
         sha256: &[u8; 32],
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError> {
         let sql = format!(
             "SELECT {MATCH_COLUMNS} FROM photo_hashes h {MATCH_JOINS} \
-             WHERE ph.org_id = $1 AND ph.sha256 = $2 AND ph.id <> $3 \
-             ORDER BY p.received_at, ph.id LIMIT $4"
+             WHERE ph.org_id = $1 AND ph.sha256 = $2 AND {earlier} \
+             ORDER BY p.received_at, ph.id LIMIT $4",
+            earlier = registered_before(3),
         );
         let rows: Vec<MatchRow> = sqlx::query_as(&sql)
             .bind(org.0)
             .bind(sha256.as_slice())
-            .bind(exclude.0)
+            .bind(before.0)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
@@ -126,7 +131,7 @@ impl ReuseIndex for SqliteRecords {
         org: OrgId,
         query: &[[u8; 32]],
         radius: u32,
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError> {
         check_query(query)?;
@@ -134,20 +139,16 @@ impl ReuseIndex for SqliteRecords {
             .ok_or_else(|| RecordsError::Invalid(format!("PDQ radius {radius} exceeds {MAX_RADIUS}")))?;
         // One read transaction: every step sees the same snapshot of the file.
         let mut tx = self.pool.begin().await?;
+        let below: Option<i64> =
+            sqlx::query_scalar(REGISTRATION_SQL).bind(org.0).bind(before.0).fetch_optional(&mut *tx).await?;
         let mut found = within_radius(&mut tx, org, &probes, query, radius).await?;
-        found.remove(&exclude.0);
-        let mut kept: Vec<(Uuid, u32)> = found.into_iter().collect();
-        kept.sort_unstable_by_key(|(id, distance)| (*distance, *id));
-        kept.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        let ids: Vec<Uuid> = kept.iter().map(|(id, _)| *id).collect();
-        let rows = evidence(&mut tx, org, &ids).await?;
+        found.remove(&before.0);
+        let ids: Vec<Uuid> = found.keys().copied().collect();
+        let rows = evidence(&mut tx, org, &ids, below).await?;
         tx.commit().await?;
-        let mut matches = Vec::with_capacity(rows.len());
-        for row in rows {
-            let distance = kept.iter().find(|(id, _)| *id == row.photo_id).map_or(256, |(_, d)| *d);
-            matches.push(row.into_match(distance)?);
-        }
-        matches.sort_unstable_by_key(|m| (m.distance, m.photo));
+        let found: Vec<(PhotoId, u32)> = found.into_iter().map(|(id, d)| (PhotoId(id), d)).collect();
+        let mut matches = with_distances(rows, &found)?;
+        matches.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(matches)
     }
 
@@ -156,7 +157,7 @@ impl ReuseIndex for SqliteRecords {
         org: OrgId,
         facts: &ExifFacts,
         query: &[[u8; 32]],
-        exclude: PhotoId,
+        before: PhotoId,
         limit: u32,
     ) -> Result<Vec<ReuseMatch>, RecordsError> {
         check_query(query)?;
@@ -165,15 +166,16 @@ impl ReuseIndex for SqliteRecords {
             "SELECT h.pdq, {MATCH_COLUMNS} FROM photo_facts twin \
              JOIN photo_hashes h ON h.org_id = twin.org_id AND h.photo_id = twin.photo_id {MATCH_JOINS} \
              WHERE twin.org_id = $1 AND twin.datetime_original = $2 \
-               AND twin.make IS $3 AND twin.model IS $4 AND twin.photo_id <> $5 \
-             ORDER BY p.received_at, h.photo_id LIMIT $6"
+               AND twin.make IS $3 AND twin.model IS $4 AND {earlier} \
+             ORDER BY p.received_at, h.photo_id LIMIT $6",
+            earlier = registered_before(5),
         );
         let rows: Vec<HashedRow> = sqlx::query_as(&sql)
             .bind(org.0)
             .bind(captured)
             .bind(&facts.make)
             .bind(&facts.model)
-            .bind(exclude.0)
+            .bind(before.0)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
@@ -203,17 +205,18 @@ impl ReuseSource for SqliteRecords {
         indexed_hashes(rows)
     }
 
+    async fn registration(&self, org: OrgId, photo: PhotoId) -> Result<Option<i64>, RecordsError> {
+        Ok(sqlx::query_scalar(REGISTRATION_SQL).bind(org.0).bind(photo.0).fetch_optional(&self.pool).await?)
+    }
+
     async fn reuse_matches(
         &self,
         org: OrgId,
         found: &[(PhotoId, u32)],
     ) -> Result<Vec<ReuseMatch>, RecordsError> {
-        let mut rows = Vec::with_capacity(found.len());
         let mut conn = self.pool.acquire().await?;
-        for batch in found.chunks(IN_LIST_BATCH) {
-            let ids: Vec<Uuid> = batch.iter().map(|(photo, _)| photo.0).collect();
-            rows.extend(evidence(&mut conn, org, &ids).await?);
-        }
+        let ids: Vec<Uuid> = found.iter().map(|(photo, _)| photo.0).collect();
+        let rows = evidence(&mut conn, org, &ids, None).await?;
         with_distances(rows, found)
     }
 }

@@ -197,13 +197,13 @@ impl<I: Copy + Ord + Send + Sync> MultiIndex<I> {
             + self.recent.bytes()
     }
 
-    /// The ids of the hashes within `radius` of any of `queries`, except `exclude`, with
+    /// The ids of the hashes within `radius` of any of `queries` that `keep` accepts, with
     /// their smallest distance, ordered by (distance, id), at most `limit`.
     pub fn search(
         &self,
         queries: &[Hash256],
         radius: u32,
-        exclude: Option<I>,
+        keep: impl Fn(I) -> bool,
         limit: usize,
     ) -> Result<Vec<(I, u32)>, ReuseError> {
         if radius > MAX_RADIUS {
@@ -220,7 +220,7 @@ impl<I: Copy + Ord + Send + Sync> MultiIndex<I> {
         let mut found: Vec<(I, u32)> = within
             .into_iter()
             .map(|(position, d)| (self.ids[position as usize], d))
-            .filter(|(id, _)| Some(*id) != exclude)
+            .filter(|&(id, _)| keep(id))
             .collect();
         found.sort_unstable_by_key(|&(id, d)| (d, id));
         found.truncate(limit);

@@ -81,7 +81,7 @@ fn matches_brute_force_at_every_radius() {
     assert_eq!((index.recent(), index.unindexed()), (rest.len(), third.len()));
     for radius in 0..=40 {
         for query in &queries {
-            let got = index.search(query, radius, None, usize::MAX).expect("search");
+            let got = index.search(query, radius, |_| true, usize::MAX).expect("search");
             assert_eq!(got, brute_force(&entries, query, radius, None), "radius {radius}");
             assert!(got.len() > radius as usize, "planted copies at every distance");
         }
@@ -89,7 +89,7 @@ fn matches_brute_force_at_every_radius() {
     index.rebuild();
     assert_eq!(index.recent(), 0);
     for radius in [0, 15, 31, 40] {
-        let got = index.search(&queries[1], radius, None, usize::MAX).expect("search");
+        let got = index.search(&queries[1], radius, |_| true, usize::MAX).expect("search");
         assert_eq!(got, brute_force(&entries, &queries[1], radius, None), "rebuilt, radius {radius}");
     }
 }
@@ -149,7 +149,7 @@ fn a_hash_exactly_r_bits_away_spread_over_every_chunk_is_found_and_r_plus_1_is_n
         entries.push((9000, within));
         entries.push((9001, beyond));
         let index = MultiIndex::build(entries).expect("built");
-        let got = index.search(&[query], radius, None, 10).expect("search");
+        let got = index.search(&[query], radius, |_| true, 10).expect("search");
         assert_eq!(got, vec![(9000, radius)], "radius {radius}");
     }
 }
@@ -158,19 +158,19 @@ fn a_hash_exactly_r_bits_away_spread_over_every_chunk_is_found_and_r_plus_1_is_n
 fn empty_single_limit_exclude_and_refusals() {
     let index: MultiIndex<u32> = MultiIndex::new();
     let q = [[7u64; 4]];
-    assert_eq!(index.search(&q, 31, None, 10).expect("search"), vec![]);
+    assert_eq!(index.search(&q, 31, |_| true, 10).expect("search"), vec![]);
     let built: MultiIndex<u32> = MultiIndex::build(Vec::new()).expect("built");
-    assert_eq!(built.search(&q, 31, None, 10).expect("search"), vec![]);
+    assert_eq!(built.search(&q, 31, |_| true, 10).expect("search"), vec![]);
     let one = MultiIndex::build(vec![(5u32, q[0])]).expect("built");
-    assert_eq!(one.search(&q, 0, None, 10).expect("search"), vec![(5, 0)]);
-    assert_eq!(one.search(&q, 31, Some(5), 10).expect("search"), vec![]);
+    assert_eq!(one.search(&q, 0, |_| true, 10).expect("search"), vec![(5, 0)]);
+    assert_eq!(one.search(&q, 31, |id| id != 5, 10).expect("search"), vec![]);
     let mut twins = MultiIndex::build(vec![(3u32, q[0]), (1, q[0]), (2, q[0])]).expect("built");
-    assert_eq!(twins.search(&q, 0, None, 2).expect("search"), vec![(1, 0), (2, 0)]);
-    assert!(matches!(twins.search(&q, MAX_RADIUS + 1, None, 2), Err(ReuseError::RadiusTooLarge { .. })));
-    assert!(matches!(twins.search(&[], 3, None, 2), Err(ReuseError::NoQuery)));
+    assert_eq!(twins.search(&q, 0, |_| true, 2).expect("search"), vec![(1, 0), (2, 0)]);
+    assert!(matches!(twins.search(&q, MAX_RADIUS + 1, |_| true, 2), Err(ReuseError::RadiusTooLarge { .. })));
+    assert!(matches!(twins.search(&[], 3, |_| true, 2), Err(ReuseError::NoQuery)));
     assert!(twins.memory_bytes() > 0);
     twins.push(4, q[0]).expect("room");
-    assert_eq!(twins.search(&q, 0, Some(1), 10).expect("search"), vec![(2, 0), (3, 0), (4, 0)]);
+    assert_eq!(twins.search(&q, 0, |id| id != 1, 10).expect("search"), vec![(2, 0), (3, 0), (4, 0)]);
 }
 
 #[test]
@@ -206,7 +206,7 @@ fn upkeep_indexes_new_hashes_in_the_small_tables_then_rebuilds_the_big_ones() {
     assert_eq!((index.recent(), index.unindexed()), (MAX_UNINDEXED + 1001, 1000));
     // Big tables, small tables and the scanned tail all answer, exactly.
     for radius in [0, 15, 31, 40] {
-        let got = index.search(&query, radius, None, usize::MAX).expect("search");
+        let got = index.search(&query, radius, |_| true, usize::MAX).expect("search");
         assert_eq!(got, brute_force(&entries, &query, radius, None), "radius {radius}");
         assert!(got.len() >= 5000 * (radius as usize).min(39) / 40, "the planted copies are found");
     }
@@ -214,6 +214,6 @@ fn upkeep_indexes_new_hashes_in_the_small_tables_then_rebuilds_the_big_ones() {
     add(&mut index, &mut entries, 2000);
     index.upkeep();
     assert_eq!((index.recent(), index.unindexed()), (0, 0));
-    let got = index.search(&query, 31, None, usize::MAX).expect("search");
+    let got = index.search(&query, 31, |_| true, usize::MAX).expect("search");
     assert_eq!(got, brute_force(&entries, &query, 31, None), "rebuilt");
 }
