@@ -1,5 +1,5 @@
 //! A minimal binding to FFmpeg's HEVC decoder (Debian 12's libavcodec 59 / libavutil 57,
-//! linked dynamically): one decoder per photo, single-threaded, fed one coded picture at a
+//! linked dynamically): one decoder per band of tiles, single-threaded, fed one coded picture at a
 //! time. ffmpeg's HEVC decoder is about twice as fast as libde265, which libheif uses.
 //!
 //! Hand-written rather than bindgen-generated: a dozen functions, plus the leading fields of

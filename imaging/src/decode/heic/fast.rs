@@ -3,9 +3,13 @@
 //! by avcodec, converted to RGB as libheif converts them and written straight into the
 //! displayed image. Anything else is `Declined` and the caller decodes with libheif.
 
+use std::ops::Range;
+
+use rayon::prelude::*;
+
 use super::avcodec::{self, Decoder, Picture, INPUT_PADDING};
 use super::layout::{self, PrimaryImage, Property, Tile};
-use super::yuv::{place_row, Coefficients, Geometry};
+use super::yuv::{contiguous_row, place_row, Coefficients, Geometry};
 use crate::raster::Rgb8;
 
 /// Why the fast path did not decode a file. Never shown to users: libheif takes over.
@@ -20,32 +24,56 @@ pub enum Declined {
 }
 
 /// Decodes the primary image of a complete, untruncated HEIF file into displayed RGB.
+///
+/// The tiles are decoded in bands on rayon, one avcodec decoder per band. A band is the tiles
+/// that land on the same displayed rows (a grid row; a grid column when the image turns a
+/// quarter), so each band writes rows of its own. On a busy pool the bands of a photo run one
+/// after the other on its thread; a core with nothing else to do (the last photo of a batch,
+/// a quiet worker) takes bands of the photo still decoding.
 pub fn decode(bytes: &[u8]) -> Result<Rgb8, Declined> {
     let image = layout::primary_image(bytes)?;
     let plan = Plan::new(&image)?;
-    let mut out = Rgb8 {
-        width: plan.geometry.width,
-        height: plan.geometry.height,
-        // Zeroed lazily by the allocator; the tiles then cover every pixel.
-        data: vec![0; plan.geometry.width as usize * plan.geometry.height as usize * 3],
-    };
-    let mut decoder = Decoder::new()?;
-    let mut packet = Vec::new();
-    let mut coefficients = None;
-    for (index, tile) in image.tiles.iter().enumerate() {
-        annex_b(tile, &mut packet)?;
-        let picture = decoder.decode(&packet)?;
-        if (picture.width, picture.height) != plan.tile {
-            return Err(Declined::Unsupported("a tile whose size differs from its ispe"));
-        }
-        let c = match coefficients {
-            Some(c) => c,
-            None => *coefficients.insert(plan.coefficients(&picture)?),
-        };
-        let (column, row) = (index % plan.columns, index / plan.columns);
-        plan.place(&picture, &c, column * plan.tile.0, row * plan.tile.1, &mut out.data)?;
+    let (width, height) = (plan.geometry.width, plan.geometry.height);
+    // Zeroed lazily by the allocator; the bands then cover every pixel.
+    let mut data = vec![0; width as usize * height as usize * 3];
+    let bands = plan.bands(image.tiles.len())?;
+    let outputs = split_rows(&mut data, &bands, width as usize * 3)?;
+    let coefficients = bands
+        .par_iter()
+        .zip(outputs)
+        .map(|(band, out)| plan.decode_band(&image.tiles, band, out))
+        .collect::<Result<Vec<_>, _>>()?;
+    // libheif converts every tile with the first one's factors.
+    if coefficients.windows(2).any(|pair| pair[0] != pair[1]) {
+        return Err(Declined::Unsupported("tiles whose colour matrices differ"));
     }
-    Ok(out)
+    Ok(Rgb8 { width, height, data })
+}
+
+/// Tiles that land on the same displayed rows, and those rows.
+#[derive(Debug, PartialEq, Eq)]
+struct Band {
+    tiles: Vec<usize>,
+    rows: Range<usize>,
+}
+
+/// `data`'s rows of `row_bytes` bytes, cut into one slice per band (sorted, not overlapping).
+fn split_rows<'a>(
+    mut data: &'a mut [u8],
+    bands: &[Band],
+    row_bytes: usize,
+) -> Result<Vec<&'a mut [u8]>, Declined> {
+    let outside = || Declined::Unsupported("a band outside the displayed image");
+    let mut at = 0;
+    let mut slices = Vec::with_capacity(bands.len());
+    for band in bands {
+        let skip = band.rows.start.checked_sub(at).ok_or_else(outside)? * row_bytes;
+        let (_, rest) = std::mem::take(&mut data).split_at_mut_checked(skip).ok_or_else(outside)?;
+        let (rows, rest) = rest.split_at_mut_checked(band.rows.len() * row_bytes).ok_or_else(outside)?;
+        slices.push(rows);
+        (data, at) = (rest, band.rows.end);
+    }
+    Ok(slices)
 }
 
 /// What `decode` needs to know before the first tile, all checked up front.
@@ -123,6 +151,61 @@ impl Plan {
         Ok(Plan { columns, tile, canvas, geometry, nclx: nclx.or(tile_nclx) })
     }
 
+    /// Where tile `index` starts on the canvas, and its width and height cropped to it.
+    fn tile_rect(&self, index: usize) -> ((usize, usize), (usize, usize)) {
+        let (x0, y0) = (index % self.columns * self.tile.0, index / self.columns * self.tile.1);
+        let width = self.tile.0.min(self.canvas.0.saturating_sub(x0));
+        let height = self.tile.1.min(self.canvas.1.saturating_sub(y0));
+        ((x0, y0), (width, height))
+    }
+
+    /// The tiles grouped by the displayed rows they land on, in the order of those rows.
+    /// Tiles wholly outside the canvas (a grid larger than its output) are left out.
+    fn bands(&self, tiles: usize) -> Result<Vec<Band>, Declined> {
+        let mut bands: Vec<Band> = Vec::new();
+        for index in 0..tiles {
+            let ((x0, y0), (width, height)) = self.tile_rect(index);
+            if width == 0 || height == 0 {
+                continue;
+            }
+            let rows = self
+                .geometry
+                .rows_of(x0, y0, width, height)
+                .ok_or(Declined::Unsupported("a tile outside the displayed image"))?;
+            match bands.iter_mut().find(|band| band.rows == rows) {
+                Some(band) => band.tiles.push(index),
+                None => bands.push(Band { tiles: vec![index], rows }),
+            }
+        }
+        bands.sort_by_key(|band| band.rows.start);
+        if bands.windows(2).any(|pair| pair[1].rows.start < pair[0].rows.end) {
+            return Err(Declined::Unsupported("tiles whose displayed rows overlap"));
+        }
+        Ok(bands)
+    }
+
+    /// Decodes one band's tiles with a decoder of its own into `out`, the band's rows;
+    /// returns the conversion factors it used.
+    fn decode_band(&self, tiles: &[Tile<'_>], band: &Band, out: &mut [u8]) -> Result<Coefficients, Declined> {
+        let mut decoder = Decoder::new()?;
+        let mut packet = Vec::new();
+        let mut coefficients = None;
+        for &index in &band.tiles {
+            let tile = tiles.get(index).ok_or(Declined::Unsupported("a tile index past the grid"))?;
+            annex_b(tile, &mut packet)?;
+            let picture = decoder.decode(&packet)?;
+            if (picture.width, picture.height) != self.tile {
+                return Err(Declined::Unsupported("a tile whose size differs from its ispe"));
+            }
+            let c = match coefficients {
+                Some(c) => c,
+                None => *coefficients.insert(self.coefficients(&picture)?),
+            };
+            self.place(&picture, &c, self.tile_rect(index).0, out, band.rows.start)?;
+        }
+        coefficients.ok_or(Declined::Unsupported("an empty band"))
+    }
+
     /// The conversion factors, from `colr` or else from the stream's VUI (read once the
     /// first picture is decoded), as libheif chooses them. Only full range is taken:
     /// libheif converts limited range through another routine.
@@ -134,14 +217,15 @@ impl Plan {
         Coefficients::for_matrix(matrix).ok_or(Declined::Unsupported("a matrix libheif converts otherwise"))
     }
 
-    /// Converts one tile at canvas (x0, y0), cropped to the canvas, into the output.
+    /// Converts one tile at canvas (x0, y0), cropped to the canvas, into `out`: the displayed
+    /// rows from `first_row` on.
     fn place(
         &self,
         picture: &Picture<'_>,
         c: &Coefficients,
-        x0: usize,
-        y0: usize,
+        (x0, y0): (usize, usize),
         out: &mut [u8],
+        first_row: usize,
     ) -> Result<(), Declined> {
         let width = picture.width.min(self.canvas.0.saturating_sub(x0));
         let height = picture.height.min(self.canvas.1.saturating_sub(y0));
@@ -153,8 +237,12 @@ impl Plan {
             let chroma = width.div_ceil(2);
             let cb = cb_plane.get(row / 2 * cb_stride..row / 2 * cb_stride + chroma).ok_or_else(short)?;
             let cr = cr_plane.get(row / 2 * cr_stride..row / 2 * cr_stride + chroma).ok_or_else(short)?;
+            if let Some(target) = contiguous_row(&self.geometry, (x0, y0 + row), width, out, first_row) {
+                c.convert_row(luma, cb, cr, target);
+                continue;
+            }
             c.convert_row(luma, cb, cr, &mut rgb);
-            place_row(&self.geometry, x0, y0 + row, &rgb, out)
+            place_row(&self.geometry, (x0, y0 + row), &rgb, out, first_row)
                 .ok_or(Declined::Unsupported("a pixel outside the displayed image"))?;
         }
         Ok(())
@@ -201,4 +289,29 @@ fn annex_b(tile: &Tile<'_>, packet: &mut Vec<u8>) -> Result<(), Declined> {
     }
     packet.extend_from_slice(&[0; INPUT_PADDING]);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn band(rows: Range<usize>) -> Band {
+        Band { tiles: vec![0], rows }
+    }
+
+    #[test]
+    fn split_rows_gives_each_band_its_rows() {
+        let mut data: Vec<u8> = (0..12).collect();
+        let bands = [band(0..2), band(2..3), band(5..6)];
+        let slices = split_rows(&mut data, &bands, 2).unwrap();
+        let slices: Vec<&[u8]> = slices.iter().map(|s| &s[..]).collect();
+        assert_eq!(slices, [&[0, 1, 2, 3][..], &[4, 5], &[10, 11]]);
+    }
+
+    #[test]
+    fn split_rows_declines_overlaps_and_overruns() {
+        let mut data = vec![0u8; 12];
+        assert!(split_rows(&mut data, &[band(0..3), band(2..4)], 2).is_err());
+        assert!(split_rows(&mut data, &[band(4..7)], 2).is_err());
+    }
 }

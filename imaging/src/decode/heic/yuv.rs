@@ -7,6 +7,8 @@
 //! converting first and moving the RGB pixels gives the same bytes; the caller declines the
 //! other cases (libheif then upsamples to 4:4:4 first).
 
+use std::ops::Range;
+
 /// Pixels per block of `Coefficients::convert_row`'s vectorised loop.
 const PIXELS: usize = 32;
 
@@ -178,6 +180,23 @@ impl Geometry {
         }
     }
 
+    /// The displayed rows that the canvas rectangle at (x, y) of `width` × `height` pixels
+    /// lands on, or `None` if it is empty or falls outside the displayed image.
+    pub fn rows_of(&self, x: usize, y: usize, width: usize, height: usize) -> Option<Range<usize>> {
+        let (x0, y0) = (i64::try_from(x).ok()?, i64::try_from(y).ok()?);
+        let (x1, y1) = (x0 + i64::try_from(width).ok()? - 1, y0 + i64::try_from(height).ok()? - 1);
+        if x1 < x0 || y1 < y0 {
+            return None;
+        }
+        // A linear map: the extremes are at the corners.
+        let corners = [(x0, y0), (x1, y0), (x0, y1), (x1, y1)].map(|(x, y)| self.out_y.at(x, y));
+        let (first, last) = (corners.iter().min()?, corners.iter().max()?);
+        if *first < 0 || *last >= i64::from(self.height) {
+            return None;
+        }
+        Some(usize::try_from(*first).ok()?..usize::try_from(*last).ok()? + 1)
+    }
+
     /// Byte offset in the displayed RGB image of canvas pixel (x, y), and the offset step
     /// from one canvas pixel to the next on its row.
     fn offset_and_step(&self, x: usize, y: usize) -> Option<(usize, isize)> {
@@ -193,10 +212,39 @@ impl Geometry {
     }
 }
 
-/// Writes one row of converted canvas pixels, starting at canvas (x, y), into the displayed
-/// image. `None` if the geometry sends a pixel outside it (a bug, never a panic).
-pub fn place_row(geometry: &Geometry, x: usize, y: usize, row: &[u8], out: &mut [u8]) -> Option<()> {
+/// Byte offset in `out`, which holds the displayed rows from `first_row` on, of canvas pixel
+/// (x, y), and the step to the next canvas pixel on its row.
+fn target(geometry: &Geometry, (x, y): (usize, usize), first_row: usize) -> Option<(usize, isize)> {
     let (start, step) = geometry.offset_and_step(x, y)?;
+    Some((start.checked_sub(first_row * geometry.width as usize * 3)?, step))
+}
+
+/// Where a row of `pixels` canvas pixels from canvas (x, y) lands in `out` (the displayed rows
+/// from `first_row` on) when it lands on consecutive pixels left to right, so that it can
+/// be converted in place; `None` otherwise (then convert, and `place_row`).
+pub fn contiguous_row<'o>(
+    geometry: &Geometry,
+    (x, y): (usize, usize),
+    pixels: usize,
+    out: &'o mut [u8],
+    first_row: usize,
+) -> Option<&'o mut [u8]> {
+    let (start, step) = target(geometry, (x, y), first_row)?;
+    (step == 3).then_some(())?;
+    out.get_mut(start..start.checked_add(pixels * 3)?)
+}
+
+/// Writes one row of converted canvas pixels, starting at canvas (x, y), into the displayed
+/// rows from `first_row` on (`out` holds those rows, not necessarily all of the image).
+/// `None` if the geometry sends a pixel outside `out` (a bug, never a panic).
+pub fn place_row(
+    geometry: &Geometry,
+    (x, y): (usize, usize),
+    row: &[u8],
+    out: &mut [u8],
+    first_row: usize,
+) -> Option<()> {
+    let (start, step) = target(geometry, (x, y), first_row)?;
     if step == 3 {
         out.get_mut(start..start.checked_add(row.len())?)?.copy_from_slice(row);
         return Some(());
@@ -237,6 +285,20 @@ mod tests {
             c.convert_pixels(&y, &cb, &cr, &mut slow);
             assert_eq!(fast, slow, "width {width}");
         }
+    }
+
+    #[test]
+    fn rows_of_follows_the_transform() {
+        // A 4×2 canvas: its rows stay rows; turned a quarter, its columns become rows.
+        let g = Geometry::identity(4, 2);
+        assert_eq!(g.rows_of(0, 1, 4, 1), Some(1..2));
+        assert_eq!(g.rotate(2).rows_of(0, 1, 4, 1), Some(0..1));
+        // (x, y) → (y, 3 - x): canvas column 0 is displayed row 3, columns 2–3 rows 0–1.
+        let turned = g.rotate(1);
+        assert_eq!(turned.rows_of(0, 0, 1, 2), Some(3..4));
+        assert_eq!(turned.rows_of(2, 0, 2, 2), Some(0..2));
+        assert_eq!(g.rows_of(0, 2, 4, 1), None, "below the canvas");
+        assert_eq!(g.rows_of(0, 0, 0, 1), None, "empty");
     }
 
     #[test]
