@@ -13,6 +13,7 @@
 //! [`PhotoRecords::commit_result`] by the photo's verdict, so every retried or
 //! redelivered request finds what the first one did.
 
+pub mod console;
 mod error;
 mod model;
 pub mod pdq_index;
@@ -31,6 +32,7 @@ use punchline_domain::{
     ExifFacts, OrgId, PhotoHashes, PhotoId, Punch, PunchId, Review, Site, SiteId, UserId, Verdict,
 };
 
+pub use console::{ConsoleFilter, ConsoleRecords, ConsoleRow, ConsoleSession, Grant, NewLogin, ReviewFilter};
 pub use error::RecordsError;
 pub use model::{
     CommitOutcome, CreatedPunch, IndexedHash, NewPhoto, Organisation, OutboxMessage, PendingUpload,
@@ -282,7 +284,7 @@ pub trait ReuseSource: Send + Sync {
 /// All of the records, as one object the api, ingest and workers share.
 #[async_trait]
 pub trait Records:
-    Directory + SiteRecords + PunchRecords + PhotoRecords + Outbox + ReuseIndex + ReuseSource
+    Directory + SiteRecords + PunchRecords + PhotoRecords + Outbox + ReuseIndex + ReuseSource + ConsoleRecords
 {
     /// Applies the schema migrations that are not applied yet.
     async fn migrate(&self) -> Result<(), RecordsError>;

@@ -2,6 +2,7 @@
 //! structs queries decode into (every column type decodes on PostgreSQL and SQLite
 //! alike), and the conversions between them and the domain's types.
 
+mod console;
 mod directory;
 mod photo;
 mod punch;
@@ -12,6 +13,7 @@ use punchline_domain::OrgId;
 
 use super::error::RecordsError;
 
+pub(crate) use console::{ConsoleListRow, GrantRow, SessionRow, SESSION_COLUMNS};
 pub(crate) use directory::{OrgRow, SiteRow, UserRow};
 pub(crate) use photo::{
     FactsRow, OutboxRow, PendingRow, PhotoRow, VariantRow, VerdictRow, FACTS_COLUMNS, PHOTO_COLUMNS,

@@ -18,6 +18,7 @@
 //! rustfmt formats a macro's body only when all of it fits, and otherwise silently leaves
 //! the whole body as it is.
 
+pub(super) mod console;
 pub(super) mod directory;
 pub(super) mod outbox;
 pub(super) mod photos;
@@ -113,6 +114,7 @@ macro_rules! impl_records {
         $crate::records::sql::punches::impl_punch_records!($records);
         $crate::records::sql::photos::impl_photo_records!($records);
         $crate::records::sql::outbox::impl_outbox!($records);
+        $crate::records::sql::console::impl_console_records!($records);
 
         // An unnamed const scopes the macro's imports away from the module it expands in.
         const _: () = {
