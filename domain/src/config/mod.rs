@@ -7,6 +7,7 @@
 
 mod api;
 mod auth;
+mod console;
 mod imaging;
 mod ingest;
 mod queue;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 pub use api::{ApiConfig, RateLimitConfig, RecordsConfig};
 pub use auth::{AuthConfig, DEV_JWT_SECRET, MIN_JWT_SECRET_LEN};
+pub use console::ConsoleConfig;
 pub use imaging::{HashingConfig, LimitsConfig, PipelineConfig, ReuseSearch, VariantFormat, VariantsConfig};
 pub use ingest::IngestConfig;
 pub use queue::{QueueBackend, QueueConfig};
@@ -50,6 +52,8 @@ pub struct Config {
     pub api: ApiConfig,
     /// Bearer tokens: signing key, lifetime, issuer.
     pub auth: AuthConfig,
+    /// The supervisors' console: login links and sessions.
+    pub console: ConsoleConfig,
     /// Where the records live: a SQLite file (embedded) or PostgreSQL.
     pub records: RecordsConfig,
     /// The job queue between ingest and the workers: backend, names, retries.
@@ -106,6 +110,7 @@ impl Config {
         self.verification.validate()?;
         self.api.validate()?;
         self.auth.validate()?;
+        self.console.validate()?;
         self.records.validate()?;
         self.queue.validate()?;
         self.ingest.validate()?;
