@@ -18,6 +18,8 @@ pub const SITE: (f64, f64) = (46.754703, 33.336106);
 /// One organisation punching at one site.
 pub struct Crew {
     pub worker: ApiClient,
+    /// The organisation's admin, who sees the flags' evidence (a worker sees flags only).
+    pub admin: ApiClient,
     pub site: SiteId,
 }
 
@@ -41,7 +43,7 @@ impl Crew {
             .await
             .expect("the admin creates the site");
         let worker = admin.as_caller(keys.mint(org, UserId::new(), Role::Worker, ttl).expect("token"));
-        Crew { worker, site: site.id }
+        Crew { worker, admin, site: site.id }
     }
 
     /// Creates a punch for `file` of the sample photos, punched now, uploads it and
@@ -116,11 +118,11 @@ impl Crew {
         }
     }
 
-    /// Waits for every punch's result, in order.
+    /// Waits for every punch's result, in order, as the admin sees it (with evidence).
     pub async fn results(&self, punches: &[PunchId], timeout: Duration) -> Vec<PunchDetailsView> {
         let mut out = Vec::with_capacity(punches.len());
         for &punch in punches {
-            out.push(self.worker.wait_for_result(punch, timeout).await.expect("the punch gets a result"));
+            out.push(self.admin.wait_for_result(punch, timeout).await.expect("the punch gets a result"));
         }
         out
     }
