@@ -4,6 +4,7 @@ mod all_in_one;
 mod backends;
 mod bench;
 mod demo;
+mod eval;
 mod inspect;
 mod lifecycle;
 mod metrics_endpoint;
@@ -52,6 +53,9 @@ enum Command {
     Migrate,
     /// Print a bearer token for development and tests.
     Token(token::TokenArgs),
+    /// Measure every check on labelled data: precision and recall per flag, reuse under
+    /// transformations (`--write-docs`: docs/accuracy.md).
+    Eval(eval::EvalArgs),
 }
 
 /// Runs the parsed command; the exit code says whether every input succeeded.
@@ -66,6 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::AllInOne => all_in_one::run(&config),
         Command::Migrate => migrate::run(&config),
         Command::Token(args) => token::run(&config, args),
+        Command::Eval(args) => eval::run(&config, args),
     }
 }
 
