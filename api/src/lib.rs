@@ -18,6 +18,7 @@
 pub mod auth;
 #[cfg(feature = "client")]
 pub mod client;
+pub mod console;
 pub mod error;
 pub mod extract;
 pub mod http_metrics;

@@ -23,7 +23,10 @@ use crate::state::AppState;
                        complete the upload, read the verdict; supervisors review, admins manage sites.\n\n\
                        Every route under /v1 except the signed upload and download URLs needs \
                        `Authorization: Bearer <JWT>`; every query is scoped to the token's organisation \
-                       (another organisation's ids are 404). Errors are `{code, message, request_id}`."
+                       (another organisation's ids are 404). Errors are `{code, message, request_id}`.\n\n\
+                       Supervisors' web console: HTML pages under /console/ signed in with a session \
+                       cookie, from a one-time login link (`punchline token --login`) or from \
+                       `POST /console/session` with a supervisor's or admin's bearer token."
     ),
     modifiers(&BearerAuth),
     tags(
@@ -31,6 +34,7 @@ use crate::state::AppState;
         (name = "sites", description = "Job sites and their geofences"),
         (name = "review", description = "Supervisors' decisions"),
         (name = "uploads", description = "The embedded store's signed upload and download URLs"),
+        (name = "console", description = "The supervisors' web console (HTML under /console/): starting a session from a bearer token"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
 )]

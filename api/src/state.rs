@@ -25,6 +25,8 @@ pub struct Settings {
     pub download_url_ttl: Duration,
     /// How far a punch's device time may lie ahead of the server's clock.
     pub max_future_skew: chrono::TimeDelta,
+    /// The supervisors' console: login and session lifetimes, page size, cookie security.
+    pub console: crate::console::ConsoleSettings,
 }
 
 impl Settings {
@@ -38,6 +40,7 @@ impl Settings {
                 .ok()
                 .and_then(chrono::TimeDelta::try_seconds)
                 .unwrap_or(chrono::TimeDelta::MAX),
+            console: crate::console::ConsoleSettings::from_config(config),
         }
     }
 }

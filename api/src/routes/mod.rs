@@ -20,7 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::ApiError;
 use crate::openapi::{ApiDoc, OpenApiJson};
 use crate::state::AppState;
-use crate::{http_metrics, limits, openapi, request_context};
+use crate::{console, http_metrics, limits, openapi, request_context};
 
 /// The whole API and its OpenAPI document.
 pub fn build(state: AppState, config: &ApiConfig) -> (Router, utoipa::openapi::OpenApi) {
@@ -31,6 +31,7 @@ pub fn build(state: AppState, config: &ApiConfig) -> (Router, utoipa::openapi::O
         .merge(completion::router())
         .merge(sites::router())
         .merge(review::router())
+        .merge(console::signin::api_router())
         .layer(DefaultBodyLimit::max(json_limit))
         .layer(middleware::from_fn_with_state(
             Duration::from_secs(config.request_timeout_s),
@@ -51,7 +52,9 @@ pub fn build(state: AppState, config: &ApiConfig) -> (Router, utoipa::openapi::O
         .merge(openapi::router())
         .split_for_parts();
     let json = OpenApiJson(Arc::new(doc.to_json().unwrap_or_else(|_| "{}".into())));
+    // The console's pages: HTML with their own security headers and session auth.
     let router = router
+        .merge(console::router().layer(DefaultBodyLimit::max(json_limit)))
         .fallback(|| async { ApiError::NotFound("route") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(Extension(json))

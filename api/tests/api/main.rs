@@ -5,6 +5,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`) names the server each test makes its own
 //! database on. Sample photos: `PUNCHLINE_PHOTOS` (default `../shared/photos` beside the clone).
 
+mod console;
 mod harness;
 mod openapi;
 mod operations;
@@ -45,6 +46,10 @@ macro_rules! on_both_databases {
 }
 
 on_both_databases!(
+    console::sign_in_with_a_link_and_sign_out,
+    console::workers_and_expired_credentials_are_refused,
+    console::pages_are_scoped_to_the_organisation,
+    console::decisions_need_the_csrf_token_and_a_reason,
     punches::the_whole_flow_through_http,
     punches::retries_return_the_same_punch,
     punches::concurrent_retries_make_one_punch,

@@ -22,6 +22,8 @@ const ROUTES: &[&str] = &[
     "DELETE /v1/sites/{id}",
     "PUT /v1/uploads/{token}",
     "GET /v1/files/{token}",
+    // The console's session endpoint (its HTML pages under /console/ are not JSON API).
+    "POST /console/session",
     "GET /healthz",
     "GET /readyz",
     "GET /metrics",

@@ -17,9 +17,6 @@ pub const VARIANT_BYTES: &[u8] = b"\xff\xd8\xff\xe0 a 300 px variant";
 /// Commits a result for `photo` whose verdict is `state` (needs_review carries a
 /// critical `outside_geofence` flag with its evidence).
 pub async fn commit_verdict(app: &TestApp, org: OrgId, photo: PhotoId, state: VerdictState) {
-    app.records.mark_processing(org, photo).await.expect("mark processing");
-    let key = ObjectKey::variant(org, photo, 300);
-    app.store.put(&key, Bytes::from_static(VARIANT_BYTES), "image/jpeg").await.expect("store variant");
     let flags = match state {
         VerdictState::NeedsReview => vec![Flag {
             code: FlagCode::OutsideGeofence,
@@ -29,8 +26,16 @@ pub async fn commit_verdict(app: &TestApp, org: OrgId, photo: PhotoId, state: Ve
         }],
         _ => vec![],
     };
-    let verdict = Verdict::from_flags(flags, "rules-test-1", Utc::now());
+    let verdict = commit_flags(app, org, photo, flags).await;
     assert_eq!(verdict.state, state, "the flags give the wanted verdict");
+}
+
+/// Commits a result for `photo` whose verdict carries `flags`; returns the verdict.
+pub async fn commit_flags(app: &TestApp, org: OrgId, photo: PhotoId, flags: Vec<Flag>) -> Verdict {
+    app.records.mark_processing(org, photo).await.expect("mark processing");
+    let key = ObjectKey::variant(org, photo, 300);
+    app.store.put(&key, Bytes::from_static(VARIANT_BYTES), "image/jpeg").await.expect("store variant");
+    let verdict = Verdict::from_flags(flags, "rules-test-1", Utc::now());
     let sha256: [u8; 32] = *uuid::Uuid::new_v4().as_bytes().repeat(2).first_chunk().expect("32 bytes");
     let pdq = PerceptualHash { bits: sha256, quality: 90 };
     let result = PhotoResult::Processed(Box::new(ProcessedPhoto {
@@ -46,7 +51,8 @@ pub async fn commit_verdict(app: &TestApp, org: OrgId, photo: PhotoId, state: Ve
             height: 225,
             bytes: VARIANT_BYTES.len() as u64,
         }],
-        verdict,
+        verdict: verdict.clone(),
     }));
     app.records.commit_result(org, photo, &result).await.expect("commit result");
+    verdict
 }
