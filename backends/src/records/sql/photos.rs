@@ -113,13 +113,7 @@ macro_rules! impl_photo_records {
                     let mut tx = self.begin_write().await?;
                     // The photo's row first, as `commit_result` takes it: a registration racing the
                     // same photo's commit queues on the row, never on the org's lock in reverse order.
-                    let sql = format!(
-                        "SELECT 1 FROM photos WHERE org_id = $1 AND id = $2{lock}",
-                        lock = <Self as SqlDialect>::LOCK_FOR_UPDATE,
-                    );
-                    let found: Option<i32> =
-                        sqlx::query_scalar(&sql).bind(org.0).bind(photo.0).fetch_optional(&mut *tx).await?;
-                    found.ok_or_else(|| RecordsError::not_found("photo"))?;
+                    locked_photo_punch(&mut tx, org, photo).await?;
                     let seq = register(&mut tx, org, photo, facts, hashes, indexed).await?;
                     tx.commit().await?;
                     Ok(seq)
@@ -134,13 +128,7 @@ macro_rules! impl_photo_records {
                     let mut tx = self.begin_write().await?;
                     // Concurrent commits of one photo (a redelivery racing the first delivery) run one
                     // after the other, and the second sees the first's verdict.
-                    let sql = format!(
-                        "SELECT punch_id FROM photos WHERE org_id = $1 AND id = $2{lock}",
-                        lock = <Self as SqlDialect>::LOCK_FOR_UPDATE,
-                    );
-                    let punch: Option<Uuid> =
-                        sqlx::query_scalar(&sql).bind(org.0).bind(photo.0).fetch_optional(&mut *tx).await?;
-                    let punch = PunchId(punch.ok_or_else(|| RecordsError::not_found("photo"))?);
+                    let punch = locked_photo_punch(&mut tx, org, photo).await?;
                     let decided: Option<i32> =
                         sqlx::query_scalar("SELECT 1 FROM verdicts WHERE org_id = $1 AND photo_id = $2")
                             .bind(org.0)
@@ -242,6 +230,22 @@ macro_rules! impl_photo_records {
                     )?;
                     Ok(Some(StoredHashes { hashes, indexed }))
                 }
+            }
+
+            /// Locks the photo's row for the rest of the transaction (writers of one photo queue on
+            /// it) and returns its punch. [`RecordsError::NotFound`] if `org` has no such photo.
+            async fn locked_photo_punch(
+                tx: &mut Connection<$records>,
+                org: OrgId,
+                photo: PhotoId,
+            ) -> Result<PunchId, RecordsError> {
+                let sql = format!(
+                    "SELECT punch_id FROM photos WHERE org_id = $1 AND id = $2{lock}",
+                    lock = <$records as SqlDialect>::LOCK_FOR_UPDATE,
+                );
+                let punch: Option<Uuid> =
+                    sqlx::query_scalar(&sql).bind(org.0).bind(photo.0).fetch_optional(&mut *tx).await?;
+                Ok(PunchId(punch.ok_or_else(|| RecordsError::not_found("photo"))?))
             }
 
             /// The photo's registration number, if it is registered.
