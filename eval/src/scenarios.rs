@@ -148,3 +148,51 @@ fn parse(path: &Path, row: Row) -> Result<Scenario, EvalError> {
         note: row.note,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "id,photo,transform,earlier,site_lat,site_lon,radius_m,zone,device_time,device_lat,\
+                          device_lon,accuracy_m,mock,received_after_s,uploaded_after_s,expect,forbid,note\n";
+
+    fn parse_text(rows: &str) -> Result<Vec<Scenario>, EvalError> {
+        // Unique per call: the tests run in parallel.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("punchline-scenarios-{}-{n}.csv", std::process::id()));
+        std::fs::write(&path, format!("# a comment\n{HEADER}{rows}")).expect("write");
+        let read = read(&path);
+        let _ = std::fs::remove_file(&path);
+        read
+    }
+
+    #[test]
+    fn labels_expect_forbid_and_leave_the_rest_open() {
+        let rows = "a,x.jpg,crop_5,p.jpg;q.jpg,1,2,100,Europe/Rome,2024-03-01T10:00:00Z,1,2,8,true,20,40,no_gps,*,n\n\
+                    b,x.jpg,,,1,2,100,UTC,2024-03-01T10:00:00+01:00,,,,,20,40,reused_photo,no_gps;edited,n\n";
+        let s = parse_text(rows).expect("parses");
+        assert_eq!(s[0].transform, Some(Transform::Crop { percent: 5 }));
+        assert_eq!(s[0].earlier, ["p.jpg", "q.jpg"]);
+        assert_eq!(s[0].device_location.and_then(|d| d.mock), Some(true));
+        assert_eq!((s[0].label(FlagCode::NoGps), s[0].label(FlagCode::Edited)), (Some(true), Some(false)));
+        assert_eq!(s[1].device_location, None);
+        assert_eq!(s[1].label(FlagCode::Edited), Some(false));
+        assert_eq!(s[1].label(FlagCode::BlankPhoto), None, "neither expected nor forbidden");
+    }
+
+    #[test]
+    fn malformed_rows_are_refused_with_their_id() {
+        let row = |expect: &str, forbid: &str, zone: &str| {
+            format!("r,x.jpg,,,1,2,100,{zone},2024-03-01T10:00:00Z,,,,,20,40,{expect},{forbid},n\n")
+        };
+        for bad in
+            [row("not_a_flag", "*", "UTC"), row("no_gps", "no_gps", "UTC"), row("", "*", "Mars/Olympus")]
+        {
+            let err = parse_text(&bad).expect_err("refused");
+            assert!(err.to_string().contains("scenario r"), "{err}");
+        }
+        let twice = format!("{}{}", row("", "*", "UTC"), row("", "*", "UTC"));
+        assert!(parse_text(&twice).is_err());
+    }
+}
