@@ -10,12 +10,14 @@
 #                        decodes the rest); linked dynamically, brings libavutil-dev
 #   nasm                 libjpeg-turbo's SIMD
 #   pkg-config           locating the above
+#   chromium chromium-driver   the supervisors' console's browser tests (tests/console/)
+#                        drive Debian's Chromium headless through its WebDriver
 #
 # Optional (benchmarks only): scripts/install-deps.sh --bench adds libvips-tools and wrk
 # from Debian, and Pillow + pillow-heif + pdqhash from PyPI.
 set -euo pipefail
 
-packages=(cmake g++ libavcodec-dev libde265-dev libx265-dev libnuma-dev nasm pkg-config)
+packages=(cmake g++ libavcodec-dev libde265-dev libx265-dev libnuma-dev nasm pkg-config chromium chromium-driver)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libvips-tools python3-pip wrk)
 fi

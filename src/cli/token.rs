@@ -1,5 +1,6 @@
 //! `punchline token`: mints a bearer token for development and tests, signed with the
-//! configured key (`auth.jwt_secret`).
+//! configured key (`auth.jwt_secret`); with `--login`, a one-time login link to the
+//! supervisors' console instead, stored in the configured records.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -25,10 +26,18 @@ pub struct TokenArgs {
     /// `auth.token_ttl_s`, 15 minutes).
     #[arg(long)]
     ttl: Option<String>,
+    /// Print a one-time login link to the supervisors' console (`/console/`) instead of a
+    /// token: supervisors and admins only, valid `console.login_ttl_s` (15 minutes), stored
+    /// in the records `records.url` names (migrated: `punchline migrate`).
+    #[arg(long, conflicts_with = "ttl")]
+    login: bool,
 }
 
 /// Prints the token on standard output, alone on its line (for `$(punchline token …)`).
 pub fn run(config: &Config, args: TokenArgs) -> anyhow::Result<ExitCode> {
+    if args.login {
+        return login_link(config, &args);
+    }
     let keys = TokenKeys::new(&config.auth);
     let ttl = match &args.ttl {
         Some(text) => parse_ttl(text)?,
@@ -41,6 +50,34 @@ pub fn run(config: &Config, args: TokenArgs) -> anyhow::Result<ExitCode> {
     }
     let token = keys.mint(args.org, args.user, args.role, ttl).context("minting the token")?;
     println!("{token}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a console login link on standard output, alone on its line.
+fn login_link(config: &Config, args: &TokenArgs) -> anyhow::Result<ExitCode> {
+    if !args.role.can_review() {
+        bail!("--login: workers cannot open the console; use --role supervisor or --role admin");
+    }
+    let link = super::lifecycle::runtime()?.block_on(async {
+        let records = punchline_backends::records::open(&config.records.url, 1)
+            .await
+            .context("opening the records (records.url)")?;
+        let settings = punchline_api::console::ConsoleSettings::from_config(config);
+        punchline_api::console::signin::create_login_link(
+            records.as_ref(),
+            &settings,
+            args.org,
+            args.user,
+            args.role,
+        )
+        .await
+        .context("storing the login link (has `punchline migrate` run on these records?)")
+    })?;
+    println!("{}", link.url);
+    eprintln!(
+        "punchline: the link signs in once, until {} (UTC)",
+        link.expires_at.format("%Y-%m-%d %H:%M:%S")
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -43,6 +43,10 @@ pub struct DemoArgs {
     /// Seconds to wait for each photo's result.
     #[arg(long, default_value_t = 120)]
     timeout: u64,
+    /// Keep the api up after the report (on `api.bind`, default 127.0.0.1:8080) and print
+    /// a login link to the supervisors' console on the demo's punches; Ctrl-C stops it.
+    #[arg(long)]
+    serve: bool,
 }
 
 /// Runs the demo; exit 0 when every punch reached its result.
@@ -75,9 +79,12 @@ fn embedded(mut config: Config, dir: &std::path::Path) -> Config {
 
 async fn demo(config: Config, dir: &std::path::Path, args: &DemoArgs) -> anyhow::Result<bool> {
     let times = CaptureTimes::read(&args.photos)?;
+    let served_at = config.api.bind.clone();
     let mut config = embedded(config, dir);
     config.validate().context("the demo's configuration")?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("binding a local port")?;
+    // Served for a person to open: the configured address, so the link is predictable.
+    let bind = if args.serve { served_at } else { "127.0.0.1:0".to_owned() };
+    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("binding {bind}"))?;
     config.api.public_url = format!("http://{}", listener.local_addr()?);
     let backends = Backends::open(&config).await?;
     backends.migrate().await?;
@@ -86,7 +93,8 @@ async fn demo(config: Config, dir: &std::path::Path, args: &DemoArgs) -> anyhow:
     roles.api(&config, &backends, listener, &shutdown);
     roles.worker(&config, &backends, &shutdown)?;
 
-    let (admin, worker, supervisor) = callers(&config)?;
+    let (org, supervisor_id) = (OrgId::new(), UserId::new());
+    let (admin, worker, supervisor) = callers(&config, org, supervisor_id)?;
     let admin = ApiClient::new(&config.api.public_url, admin);
     let site = admin.create_site(&demo_site()).await.context("creating the demo site")?;
     let worker = admin.as_caller(worker);
@@ -121,6 +129,26 @@ async fn demo(config: Config, dir: &std::path::Path, args: &DemoArgs) -> anyhow:
         print!("{}", report::table(&outcomes));
     }
 
+    if args.serve {
+        let settings = punchline_api::console::ConsoleSettings::from_config(&config);
+        let link = punchline_api::console::signin::create_login_link(
+            backends.records.as_ref(),
+            &settings,
+            org,
+            supervisor_id,
+            Role::Supervisor,
+        )
+        .await
+        .context("making the console's login link")?;
+        eprintln!("\nThe supervisors' console on these punches (the link signs in once, for 15 minutes):");
+        println!("{}", link.url);
+        eprintln!("(Ctrl-C stops the demo; a new link: punchline token --org {org} --user {supervisor_id} --role supervisor --login,");
+        eprintln!(" with PUNCHLINE_RECORDS__URL=sqlite:{})", dir.join("punchline.db").display());
+        let stop = super::lifecycle::shutdown_token();
+        stop.cancelled().await;
+    } else {
+        eprintln!("\n`punchline demo --serve` keeps the api up and prints a login link to the supervisors' console.");
+    }
     shutdown.cancel();
     roles.wait(&shutdown).await?;
     // A refused upload is the expected end of the video named .jpg; a timeout or an
@@ -130,13 +158,12 @@ async fn demo(config: Config, dir: &std::path::Path, args: &DemoArgs) -> anyhow:
 
 /// Tokens of an admin (creates the site), a worker (punches) and a supervisor (reads the
 /// verdicts with their evidence) of a new organisation.
-fn callers(config: &Config) -> anyhow::Result<(String, String, String)> {
+fn callers(config: &Config, org: OrgId, supervisor: UserId) -> anyhow::Result<(String, String, String)> {
     let keys = TokenKeys::new(&config.auth);
-    let org = OrgId::new();
     let ttl = Duration::from_secs(3600);
     let admin = keys.mint(org, UserId::new(), Role::Admin, ttl).context("minting a token")?;
     let worker = keys.mint(org, UserId::new(), Role::Worker, ttl).context("minting a token")?;
-    let supervisor = keys.mint(org, UserId::new(), Role::Supervisor, ttl).context("minting a token")?;
+    let supervisor = keys.mint(org, supervisor, Role::Supervisor, ttl).context("minting a token")?;
     Ok((admin, worker, supervisor))
 }
 
