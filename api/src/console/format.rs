@@ -79,11 +79,6 @@ pub fn distance(metres: f64) -> String {
     }
 }
 
-/// The first 8 characters of an id, enough to tell ids apart on a screen.
-pub fn short_id(id: impl std::fmt::Display) -> String {
-    id.to_string().chars().take(8).collect()
-}
-
 /// A date from a form's `<input type="date">` (`YYYY-MM-DD`); empty means none.
 pub fn form_date(text: Option<&str>) -> Result<Option<NaiveDate>, String> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {

@@ -130,42 +130,44 @@ pub fn svg(input: &MapInput<'_>, title: &str) -> Markup {
     let bar = scale_length(vw);
     let (bar_x, bar_y) = (vx + vw * 0.05, vy + vh * 0.93);
     let description = describe(input);
+    // Every SVG element is closed (`{}`): an HTML parser would nest whatever follows an
+    // unclosed `<rect>` inside it, and nothing nested in a shape is drawn.
     html! {
         svg.map xmlns="http://www.w3.org/2000/svg" role="img" aria-label=(format!("{title}. {description}"))
             viewBox={ (format!("{vx:.2} {vy:.2} {vw:.2} {vh:.2}")) } preserveAspectRatio="xMidYMid meet" {
             title { (title) }
-            rect.ground x=(format!("{vx:.2}")) y=(format!("{vy:.2}")) width=(format!("{vw:.2}")) height=(format!("{vh:.2}"));
+            rect.ground x=(format!("{vx:.2}")) y=(format!("{vy:.2}")) width=(format!("{vw:.2}")) height=(format!("{vh:.2}")) {}
             @match input.fence {
                 Geofence::Circle { radius_m, .. } => {
-                    circle.fence cx="0" cy="0" r=(format!("{radius_m:.2}")) vector-effect="non-scaling-stroke";
+                    circle.fence cx="0" cy="0" r=(format!("{radius_m:.2}")) vector-effect="non-scaling-stroke" {}
                 }
                 Geofence::Polygon { points } => {
                     polygon.fence vector-effect="non-scaling-stroke" points=(points.iter().map(|p| {
                         let (x, y) = plane.xy(*p);
                         format!("{x:.2},{y:.2}")
-                    }).collect::<Vec<_>>().join(" "));
+                    }).collect::<Vec<_>>().join(" ")) {}
                 }
             }
             @if fence_is_tiny {
                 // Too small to see at this scale: a ring marks where the site is.
-                circle.fence-marker cx="0" cy="0" r=(format!("{:.2}", marker * 2.0)) vector-effect="non-scaling-stroke";
+                circle.fence-marker cx="0" cy="0" r=(format!("{:.2}", marker * 2.0)) vector-effect="non-scaling-stroke" {}
             }
             text.label x=(format!("{:.2}", marker * 1.5)) y=(format!("{:.2}", -marker * 1.5)) font-size=(format!("{font:.2}")) { "site" }
             @if let Some(((x, y), accuracy)) = device {
-                circle.accuracy cx=(format!("{x:.2}")) cy=(format!("{y:.2}")) r=(format!("{accuracy:.2}")) vector-effect="non-scaling-stroke";
-                circle.device cx=(format!("{x:.2}")) cy=(format!("{y:.2}")) r=(format!("{marker:.2}"));
+                circle.accuracy cx=(format!("{x:.2}")) cy=(format!("{y:.2}")) r=(format!("{accuracy:.2}")) vector-effect="non-scaling-stroke" {}
+                circle.device cx=(format!("{x:.2}")) cy=(format!("{y:.2}")) r=(format!("{marker:.2}")) {}
                 text.label.device-label x=(format!("{:.2}", x + marker * 1.5)) y=(format!("{:.2}", y + font)) font-size=(format!("{font:.2}")) { "device" }
             }
             @if let Some((x, y)) = photo {
                 @if let Some(((dx, dy), _)) = device {
-                    line.link x1=(format!("{x:.2}")) y1=(format!("{y:.2}")) x2=(format!("{dx:.2}")) y2=(format!("{dy:.2}")) vector-effect="non-scaling-stroke";
+                    line.link x1=(format!("{x:.2}")) y1=(format!("{y:.2}")) x2=(format!("{dx:.2}")) y2=(format!("{dy:.2}")) vector-effect="non-scaling-stroke" {}
                 }
                 rect.photo x=(format!("{:.2}", x - marker)) y=(format!("{:.2}", y - marker))
                     width=(format!("{:.2}", marker * 2.0)) height=(format!("{:.2}", marker * 2.0))
-                    transform=(format!("rotate(45 {x:.2} {y:.2})"));
+                    transform=(format!("rotate(45 {x:.2} {y:.2})")) {}
                 text.label.photo-label x=(format!("{:.2}", x + marker * 1.5)) y=(format!("{:.2}", y - marker)) font-size=(format!("{font:.2}")) { "photo" }
             }
-            line.scale x1=(format!("{bar_x:.2}")) y1=(format!("{bar_y:.2}")) x2=(format!("{:.2}", bar_x + bar)) y2=(format!("{bar_y:.2}")) vector-effect="non-scaling-stroke";
+            line.scale x1=(format!("{bar_x:.2}")) y1=(format!("{bar_y:.2}")) x2=(format!("{:.2}", bar_x + bar)) y2=(format!("{bar_y:.2}")) vector-effect="non-scaling-stroke" {}
             text.label x=(format!("{bar_x:.2}")) y=(format!("{:.2}", bar_y - font * 0.5)) font-size=(format!("{font:.2}")) { (distance(bar)) }
         }
     }

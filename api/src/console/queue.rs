@@ -152,7 +152,11 @@ pub async fn people(
 pub fn person(name: Option<&str>, id: UserId) -> String {
     match name {
         Some(name) if name != format!("user {id}") => name.to_owned(),
-        _ => format!("user {}", super::format::short_id(id)),
+        // The end of the id: its start is a timestamp, shared by ids made together.
+        _ => format!(
+            "user {}",
+            id.to_string().chars().rev().take(6).collect::<String>().chars().rev().collect::<String>()
+        ),
     }
 }
 

@@ -82,9 +82,9 @@ pub async fn lines(
     let mut filter = ConsoleFilter::all(ConsoleFilter::MAX_LIMIT);
     filter.worker = worker;
     filter.site = site;
-    // Receive times a day either side cover every zone's local dates.
-    filter.received_from = Some(day_start_utc(from) - Duration::days(1));
-    filter.received_to = to.succ_opt().map(|d| day_start_utc(d) + Duration::days(1));
+    // Punch times a day either side cover every zone's local dates.
+    filter.device_from = Some(day_start_utc(from) - Duration::days(1));
+    filter.device_to = to.succ_opt().map(|d| day_start_utc(d) + Duration::days(1));
     let mut rows = Vec::new();
     loop {
         let page = state.records.console_punches(user.org, &filter).await?;

@@ -87,6 +87,10 @@ pub struct ConsoleFilter {
     pub received_from: Option<DateTime<Utc>>,
     /// Server receive time, exclusive.
     pub received_to: Option<DateTime<Utc>>,
+    /// Device (punch) time, inclusive: timesheets are by the time the worker punched.
+    pub device_from: Option<DateTime<Utc>>,
+    /// Device (punch) time, exclusive.
+    pub device_to: Option<DateTime<Utc>>,
     /// The cursor: only punches older than this one.
     pub before: Option<PunchId>,
     /// Page size, 1 to [`ConsoleFilter::MAX_LIMIT`].
@@ -107,6 +111,8 @@ impl ConsoleFilter {
             review: ReviewFilter::Any,
             received_from: None,
             received_to: None,
+            device_from: None,
+            device_to: None,
             before: None,
             limit,
         }

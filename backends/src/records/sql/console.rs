@@ -64,6 +64,12 @@ macro_rules! impl_console_records {
                 if let Some(to) = filter.received_to {
                     query.push(" AND p.received_at < ").push_bind(micros(to));
                 }
+                if let Some(from) = filter.device_from {
+                    query.push(" AND p.device_time >= ").push_bind(micros(from));
+                }
+                if let Some(to) = filter.device_to {
+                    query.push(" AND p.device_time < ").push_bind(micros(to));
+                }
             }
 
             #[async_trait]
