@@ -140,9 +140,9 @@ pub async fn people(
 ) -> Result<HashMap<UserId, String>, ConsoleError> {
     let mut names = HashMap::new();
     for id in ids {
-        if !names.contains_key(&id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id) {
             let found = state.records.user(user.org, id).await?;
-            names.insert(id, person(found.as_ref().map(|u| u.name.as_str()), id));
+            slot.insert(person(found.as_ref().map(|u| u.name.as_str()), id));
         }
     }
     Ok(names)
