@@ -108,7 +108,10 @@ impl Corpus {
             return true;
         }
         let Some(group) = &photo.same_image else { return false };
-        self.photos.iter().find(|p| p.same_image.as_ref() == Some(group)).map(|first| first.file != photo.file)
+        self.photos
+            .iter()
+            .find(|p| p.same_image.as_ref() == Some(group))
+            .map(|first| first.file != photo.file)
             == Some(true)
     }
 

@@ -22,7 +22,8 @@ pub(crate) struct MatchRow {
 
 /// The columns a [`MatchRow`] reads, from `photo_hashes h`, `photos ph`, `punches p`
 /// and an outer-joined `photo_facts f`.
-pub(crate) const MATCH_COLUMNS: &str = "h.seq, h.photo_id, ph.punch_id, p.worker_id, p.received_at, h.quality, \
+pub(crate) const MATCH_COLUMNS: &str =
+    "h.seq, h.photo_id, ph.punch_id, p.worker_id, p.received_at, h.quality, \
      f.present, f.make, f.model, f.datetime_original, f.offset_time, f.datetime, f.gps_lat, f.gps_lon, \
      f.gps_utc, f.orientation, f.software";
 
