@@ -141,7 +141,8 @@ async fn check(
     for (i, (_, photo, matches)) in numbered.iter().enumerate() {
         let mut got: Vec<PhotoId> = matches.iter().map(|m| m.photo).collect();
         let mut earlier: Vec<PhotoId> = numbered[..i].iter().map(|(_, p, _)| *p).collect();
-        (got.sort(), earlier.sort());
+        got.sort();
+        earlier.sort();
         assert_eq!(got, earlier, "{at}: {photo} finds exactly the copies registered before it");
     }
 }

@@ -124,7 +124,8 @@ pub async fn multi_index_search_matches_brute_force(records: Arc<dyn Records>) {
         let mut expected: Vec<PhotoId> = numbered.iter().filter(|(s, _)| *s < seq).map(|(_, p)| *p).collect();
         let found = records.find_similar(t.org, &query.pdq_dihedral, 31, photo, 1000).await.expect("search");
         let mut got: Vec<PhotoId> = found.iter().map(|m| m.photo).collect();
-        (expected.sort(), got.sort());
+        expected.sort();
+        got.sort();
         assert_eq!(got, expected, "the photos registered before #{seq}");
     }
     let quality = stored.iter().find(|(id, _, _)| *id == closest[0].photo).map(|(_, h, _)| h.pdq.quality);
