@@ -10,17 +10,22 @@
 #                        decodes the rest); linked dynamically, brings libavutil-dev
 #   nasm                 libjpeg-turbo's SIMD
 #   pkg-config           locating the above
+#
+# scripts/install-deps.sh --test (the test suite) adds:
 #   chromium chromium-driver   the supervisors' console's browser tests (tests/console/)
 #                        drive Debian's Chromium headless through its WebDriver
-#
-# Optional (benchmarks only): scripts/install-deps.sh --bench adds libvips-tools and wrk
-# from Debian, and Pillow + pillow-heif + pdqhash from PyPI.
+#                        (~150 MB the newcomer's demo does not need)
+# scripts/install-deps.sh --bench (benchmarks only) adds libvips-tools and wrk from
+# Debian, and Pillow + pillow-heif + pdqhash from PyPI.
 set -euo pipefail
 
-packages=(cmake g++ libavcodec-dev libde265-dev libx265-dev libnuma-dev nasm pkg-config chromium chromium-driver)
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(libvips-tools python3-pip wrk)
-fi
+packages=(cmake g++ libavcodec-dev libde265-dev libx265-dev libnuma-dev nasm pkg-config)
+case "${1:-}" in
+  --test) packages+=(chromium chromium-driver) ;;
+  --bench) packages+=(libvips-tools python3-pip wrk) ;;
+  "") ;;
+  *) echo "usage: scripts/install-deps.sh [--test|--bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+scripts/install-deps.sh --test
 # s3s-fs (a real S3 server, from crates.io) is built once and reused: minutes the first time.
 scripts/s3-server.sh install
 started=$(scripts/services.sh)
