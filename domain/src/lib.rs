@@ -14,9 +14,9 @@ pub mod verdict;
 pub use config::{Config, ConfigError};
 pub use facts::{ExifFacts, GeoPoint, ImageFormat, PerceptualHash, PhotoHashes};
 pub use job::{JobDecodeError, PhotoJob, JOB_VERSION};
-pub use punch::{
-    ClientPunchId, DeviceLocation, PhotoFailure, PhotoId, PhotoState, Punch, PunchError, PunchId, PunchKind,
-};
+pub use punch::{ClientPunchId, DeviceLocation, PhotoId, PhotoState, Punch, PunchError, PunchId, PunchKind};
 pub use site::{Geofence, GeofenceKind, Site, SiteError, SiteId};
 pub use tenancy::{OrgId, Role, UnknownName, UserId};
-pub use verdict::{Flag, FlagCode, Review, ReviewDecision, Severity, Verdict, VerdictState};
+pub use verdict::{
+    Flag, FlagCode, PhotoFailure, PhotoFailureCode, Review, ReviewDecision, Severity, Verdict, VerdictState,
+};

@@ -143,20 +143,10 @@ named_enum!(
         Processing = "processing",
         /// Variants, facts, hashes and a verdict are stored.
         Processed = "processed",
-        /// It could not be processed; see [`PhotoFailure`].
+        /// It could not be processed; see [`PhotoFailure`](crate::verdict::PhotoFailure).
         Failed = "failed",
     }
 );
-
-/// Why a photo could not be processed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PhotoFailure {
-    /// A stable snake_case code from the image pipeline: `truncated`, `not_an_image`,
-    /// `too_many_pixels`, `too_large`, `unsupported_type`, …
-    pub code: String,
-    /// A sentence for people (support, the supervisor), never parsed.
-    pub reason: String,
-}
 
 #[cfg(test)]
 mod tests {

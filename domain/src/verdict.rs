@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::punch::PhotoFailure;
 use crate::tenancy::{named_enum, UserId};
 
 named_enum!(
@@ -79,6 +78,51 @@ named_enum!(
         PhotoUnprocessable = "photo_unprocessable",
     }
 );
+
+named_enum!(
+    /// Why a photo could not be processed: the stable code stored with a `failed` photo and
+    /// sent to clients as `photo.failure.code`. Each variant says what the app should do.
+    /// A failed photo is final: sending a photo again means a new punch (a new `client_id`).
+    PhotoFailureCode {
+        /// The bytes are not a JPEG, PNG or HEIC photo (empty, a video, a PDF, a GIF…).
+        /// Take the photo with the camera and send it as JPEG, PNG or HEIC.
+        NotAnImage = "not_an_image",
+        /// The photo ends before its data does: the upload was cut short. Punch again with
+        /// the complete file.
+        Truncated = "truncated",
+        /// Larger than the size limit (`limits.max_bytes`). Send a smaller or more
+        /// compressed photo.
+        TooLarge = "too_large",
+        /// More pixels (or a longer side) than the limits allow. Send a smaller photo.
+        TooManyPixels = "too_many_pixels",
+        /// A recognised container with content that is not decoded, e.g. AVIF. Send JPEG,
+        /// PNG or HEIC (on iPhones, the camera's "Most Compatible" or "High Efficiency").
+        Unsupported = "unsupported",
+        /// A JPEG, PNG or HEIC whose data the decoders reject (corrupt). Take the photo again.
+        DecodeFailed = "decode_failed",
+        /// The server could not encode the photo's resized copies: not the photo's fault.
+        /// Punch again; if it persists, report the punch to support.
+        EncodeFailed = "encode_failed",
+        /// The upload was found without its completion call and refused by its size or first
+        /// bytes (too large, or not a JPEG, PNG or HEIC). Punch again with a photo that is.
+        UploadRejected = "upload_rejected",
+        /// Processing failed permanently for a reason outside the photo (its stored original
+        /// went missing, say). Punch again; report the punch to support if it recurs.
+        JobFailed = "job_failed",
+        /// Every processing attempt failed on a passing server problem. Punch again later;
+        /// the same photo will most likely go through.
+        GaveUp = "gave_up",
+    }
+);
+
+/// Why a photo could not be processed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoFailure {
+    /// The stable code: what happened, and so what the app should do.
+    pub code: PhotoFailureCode,
+    /// A sentence for people (support, the supervisor), never parsed.
+    pub reason: String,
+}
 
 /// One finding about a punch, with what a person needs to check it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -190,10 +234,30 @@ mod tests {
 
     #[test]
     fn failed_verdicts_carry_the_failure() {
-        let failure = PhotoFailure { code: "truncated".into(), reason: "ends mid-scan".into() };
+        let failure = PhotoFailure { code: PhotoFailureCode::Truncated, reason: "ends mid-scan".into() };
         let v = Verdict::failed(&failure, "1", Utc::now());
         assert_eq!(v.state, VerdictState::Failed);
         assert_eq!(v.flags[0].evidence["code"], "truncated");
+    }
+
+    #[test]
+    fn photo_failure_codes_are_unique_and_round_trip() {
+        let mut names: Vec<_> = PhotoFailureCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert!(names.iter().all(|n| n.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
+        for code in PhotoFailureCode::ALL {
+            let json = serde_json::to_value(code).expect("serialises");
+            assert_eq!(json, code.as_str());
+            assert_eq!(serde_json::from_value::<PhotoFailureCode>(json).expect("parses"), *code);
+            assert_eq!(code.as_str().parse::<PhotoFailureCode>(), Ok(*code));
+            assert_eq!(code.to_string(), code.as_str());
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), PhotoFailureCode::ALL.len());
+        // What clients have been sent all along (the database keeps the same text).
+        assert_eq!(PhotoFailureCode::Unsupported.as_str(), "unsupported");
+        let failure = PhotoFailure { code: PhotoFailureCode::GaveUp, reason: "r".into() };
+        assert_eq!(serde_json::to_value(&failure).expect("serialises")["code"], "gave_up");
     }
 
     #[test]

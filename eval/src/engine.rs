@@ -46,7 +46,7 @@ pub fn verdict(
     let processed = match photo {
         Ok(processed) => processed,
         Err(e) => {
-            let failure = PhotoFailure { code: e.code().to_owned(), reason: e.to_string() };
+            let failure = PhotoFailure { code: e.code(), reason: e.to_string() };
             return verify::verdict_for_failure(&failure, config, decided_at);
         }
     };

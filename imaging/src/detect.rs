@@ -75,6 +75,8 @@ fn describe_other(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use punchline_domain::PhotoFailureCode;
+
     use super::*;
 
     fn ftyp(major: &[u8; 4], compatible: &[&[u8; 4]]) -> Vec<u8> {
@@ -99,14 +101,17 @@ mod tests {
 
     #[test]
     fn videos_and_avif_are_refused() {
-        assert_eq!(detect(&ftyp(b"isom", &[b"mp41"])).unwrap_err().code(), "not_an_image");
-        assert_eq!(detect(&ftyp(b"avif", &[b"mif1", b"avif"])).unwrap_err().code(), "unsupported");
+        assert_eq!(detect(&ftyp(b"isom", &[b"mp41"])).unwrap_err().code(), PhotoFailureCode::NotAnImage);
+        assert_eq!(
+            detect(&ftyp(b"avif", &[b"mif1", b"avif"])).unwrap_err().code(),
+            PhotoFailureCode::Unsupported
+        );
     }
 
     #[test]
     fn anything_else_is_not_an_image() {
         for bytes in [&b""[..], b"GIF89a", b"%PDF-1.7", b"hello world", &[0xFF, 0xD8, 0x00]] {
-            assert_eq!(detect(bytes).unwrap_err().code(), "not_an_image", "{bytes:?}");
+            assert_eq!(detect(bytes).unwrap_err().code(), PhotoFailureCode::NotAnImage, "{bytes:?}");
         }
     }
 }

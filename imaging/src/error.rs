@@ -1,5 +1,7 @@
 //! Why a photo could not be processed: one typed error with a stable code per cause.
 
+use punchline_domain::PhotoFailureCode;
+
 /// A photo the pipeline refuses or cannot read. Every variant is permanent: the same bytes
 /// fail the same way on every attempt, so a job carrying them should not be retried.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,15 +32,63 @@ pub enum ImageError {
 
 impl ImageError {
     /// The stable, machine-readable code stored with a failed photo and shown to clients.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> PhotoFailureCode {
         match self {
-            ImageError::NotAnImage(_) => "not_an_image",
-            ImageError::Truncated(_) => "truncated",
-            ImageError::TooLarge { .. } => "too_large",
-            ImageError::TooManyPixels { .. } => "too_many_pixels",
-            ImageError::Unsupported(_) => "unsupported",
-            ImageError::DecodeFailed(_) => "decode_failed",
-            ImageError::EncodeFailed(_) => "encode_failed",
+            ImageError::NotAnImage(_) => PhotoFailureCode::NotAnImage,
+            ImageError::Truncated(_) => PhotoFailureCode::Truncated,
+            ImageError::TooLarge { .. } => PhotoFailureCode::TooLarge,
+            ImageError::TooManyPixels { .. } => PhotoFailureCode::TooManyPixels,
+            ImageError::Unsupported(_) => PhotoFailureCode::Unsupported,
+            ImageError::DecodeFailed(_) => PhotoFailureCode::DecodeFailed,
+            ImageError::EncodeFailed(_) => PhotoFailureCode::EncodeFailed,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One error of every variant (`code`'s exhaustive match is what makes every variant
+    /// have a code; add a new variant here too).
+    fn one_of_each() -> Vec<ImageError> {
+        vec![
+            ImageError::NotAnImage("n".into()),
+            ImageError::Truncated("t".into()),
+            ImageError::TooLarge { bytes: 2, limit: 1 },
+            ImageError::TooManyPixels { width: 2, height: 2, limit: "1".into() },
+            ImageError::Unsupported("u".into()),
+            ImageError::DecodeFailed("d".into()),
+            ImageError::EncodeFailed("e".into()),
+        ]
+    }
+
+    #[test]
+    fn every_variant_has_its_own_code_and_the_codes_round_trip() {
+        let errors = one_of_each();
+        let mut codes: Vec<PhotoFailureCode> = errors.iter().map(ImageError::code).collect();
+        for code in &codes {
+            let json = serde_json::to_string(code).expect("serialises");
+            assert_eq!(json, format!("\"{code}\""));
+            assert_eq!(serde_json::from_str::<PhotoFailureCode>(&json).expect("parses"), *code);
+            assert_eq!(code.as_str().parse::<PhotoFailureCode>(), Ok(*code));
+        }
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), errors.len(), "no two variants share a code");
+        // The codes clients have always been sent.
+        let names: Vec<&str> = errors.iter().map(|e| e.code().as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "not_an_image",
+                "truncated",
+                "too_large",
+                "too_many_pixels",
+                "unsupported",
+                "decode_failed",
+                "encode_failed"
+            ]
+        );
     }
 }

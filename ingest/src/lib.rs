@@ -36,4 +36,4 @@ pub mod sweeper;
 pub use completion::{complete_upload, Completion, CompletionError, UploadRejection};
 pub use relay::{OutboxRelay, RelayError};
 pub use sniff::{sniff, SNIFF_LEN};
-pub use sweeper::{SweepError, SweepReport, Sweeper, UPLOAD_CHECK_VERSION, UPLOAD_REJECTED_CODE};
+pub use sweeper::{SweepError, SweepReport, Sweeper, UPLOAD_CHECK_VERSION};

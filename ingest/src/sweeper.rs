@@ -14,15 +14,11 @@ use std::time::Duration;
 use chrono::Utc;
 use punchline_backends::records::{PendingUpload, PhotoResult, Records, RecordsError};
 use punchline_backends::store::Store;
-use punchline_domain::{Config, OrgId, PhotoFailure, Verdict};
+use punchline_domain::{Config, OrgId, PhotoFailure, PhotoFailureCode, Verdict};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::completion::{complete_upload, CompletionError, UploadRejection};
-
-/// The failure code of a photo whose upload the sweeper refused (the same code the api
-/// answers a refused completion with).
-pub const UPLOAD_REJECTED_CODE: &str = "upload_rejected";
 
 /// The `rules_version` of the `failed` verdict of a refused upload: no verification rule
 /// ran, only ingest's checks (size limit and magic bytes), so it names those.
@@ -160,7 +156,8 @@ impl Sweeper {
         pending: &PendingUpload,
         rejection: &UploadRejection,
     ) -> Result<(), RecordsError> {
-        let failure = PhotoFailure { code: UPLOAD_REJECTED_CODE.to_owned(), reason: rejection.to_string() };
+        // The same text as the code the api answers a refused completion with.
+        let failure = PhotoFailure { code: PhotoFailureCode::UploadRejected, reason: rejection.to_string() };
         let verdict = Verdict::failed(&failure, UPLOAD_CHECK_VERSION, Utc::now());
         tracing::info!(%org, photo = %pending.photo, reason = %failure.reason, "sweeper refused an upload");
         self.records.commit_result(org, pending.photo, &PhotoResult::Failed { failure, verdict }).await?;

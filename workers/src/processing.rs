@@ -14,7 +14,9 @@ use punchline_backends::records::{
     StoredVariant,
 };
 use punchline_backends::store::ObjectKey;
-use punchline_domain::{Config, ExifFacts, OrgId, PhotoFailure, PhotoId, PhotoState, Punch, Site};
+use punchline_domain::{
+    Config, ExifFacts, OrgId, PhotoFailure, PhotoFailureCode, PhotoId, PhotoState, Punch, Site,
+};
 use punchline_imaging::{process, ImageError, Processed, Settings, Variant};
 
 use crate::job_error::JobError;
@@ -110,7 +112,7 @@ impl Processor {
         photo: PhotoId,
         failure: PhotoFailure,
     ) -> Result<CommitOutcome, JobError> {
-        let failure = photo_failure(&failure.code, &failure.reason);
+        let failure = photo_failure(failure.code, &failure.reason);
         let verdict = verify::verdict_for_failure(&failure, &self.config, Utc::now());
         let result = PhotoResult::Failed { failure, verdict };
         Ok(self.records.commit_result(org, photo, &result).await?)
@@ -231,12 +233,12 @@ impl Processor {
 /// A failure to record on a photo. The reason is for people, and may quote bytes of the
 /// file (an ISO media brand with NULs in it): control characters are escaped, so it is
 /// readable and every database accepts it (PostgreSQL's jsonb refuses `\u0000`).
-pub(crate) fn photo_failure(code: &str, reason: &str) -> PhotoFailure {
+pub(crate) fn photo_failure(code: PhotoFailureCode, reason: &str) -> PhotoFailure {
     let reason = reason
         .chars()
         .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
         .collect();
-    PhotoFailure { code: code.to_owned(), reason }
+    PhotoFailure { code, reason }
 }
 
 /// The variants' records and their objects, named by the store's key layout.
@@ -263,12 +265,14 @@ fn variant_objects(
 
 #[cfg(test)]
 mod tests {
+    use punchline_domain::PhotoFailureCode;
+
     use super::photo_failure;
 
     #[test]
     fn failure_reasons_escape_control_characters() {
-        let failure = photo_failure("not_an_image", "brands \u{0}\u{4}ic, mif1\n");
-        assert_eq!(failure.code, "not_an_image");
+        let failure = photo_failure(PhotoFailureCode::NotAnImage, "brands \u{0}\u{4}ic, mif1\n");
+        assert_eq!(failure.code, PhotoFailureCode::NotAnImage);
         assert_eq!(failure.reason, "brands \\u{0}\\u{4}ic, mif1\\n");
         assert!(!failure.reason.chars().any(char::is_control));
     }

@@ -6,8 +6,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use punchline_backends::records::{PhotoRecord, PunchSummary};
 use punchline_backends::store::PresignedRequest;
 use punchline_domain::{
-    ClientPunchId, DeviceLocation, Flag, ImageFormat, PhotoId, PhotoState, Punch, PunchId, PunchKind, SiteId,
-    UserId, Verdict, VerdictState,
+    ClientPunchId, DeviceLocation, Flag, ImageFormat, PhotoFailureCode, PhotoId, PhotoState, Punch, PunchId,
+    PunchKind, SiteId, UserId, Verdict, VerdictState,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -134,8 +134,9 @@ impl From<Punch> for PunchView {
 /// Why a photo could not be processed.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FailureView {
-    /// A stable code: `truncated`, `not_an_image`, `too_many_pixels`, `too_large`, …
-    pub code: String,
+    /// The stable code: what happened, and so what the app should do.
+    #[schema(schema_with = named::photo_failure_code)]
+    pub code: PhotoFailureCode,
     /// A sentence for people.
     pub reason: String,
 }

@@ -2,6 +2,7 @@
 //! the router answers (each documented route is routed, and each route the apps use is
 //! documented).
 
+use punchline_domain::PhotoFailureCode;
 use reqwest::Method;
 use serde_json::Value;
 
@@ -74,4 +75,32 @@ pub async fn the_document_validates_and_lists_every_route(app: TestApp) {
     for name in ["CreatePunch", "CreateSite", "UpdateSite", "ReviewBody"] {
         assert!(schemas[name].is_object(), "{name} is documented");
     }
+
+    // A failed photo's code is documented as the complete enum the app branches on, with
+    // the names clients have always been sent.
+    let failure = &schemas["PhotoView"]["properties"]["failure"];
+    assert!(failure.to_string().contains("\"#/components/schemas/FailureView\""), "{failure}");
+    let code = &schemas["FailureView"]["properties"]["code"];
+    assert_eq!(code["type"], "string");
+    let values: Vec<&str> =
+        code["enum"].as_array().expect("an enum").iter().map(|v| v.as_str().expect("a name")).collect();
+    let all: Vec<&str> = PhotoFailureCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(values, all);
+    assert_eq!(
+        values,
+        [
+            "not_an_image",
+            "truncated",
+            "too_large",
+            "too_many_pixels",
+            "unsupported",
+            "decode_failed",
+            "encode_failed",
+            "upload_rejected",
+            "job_failed",
+            "gave_up"
+        ]
+    );
+    let description = code["description"].as_str().expect("described");
+    assert!(values.iter().all(|v| description.contains(&format!("`{v}`"))), "{description}");
 }

@@ -135,7 +135,8 @@ pub fn processed(hashes: PhotoHashes, facts: ExifFacts, index_for_reuse: bool) -
 }
 
 pub fn failed(code: &str) -> PhotoResult {
-    let failure = PhotoFailure { code: code.to_owned(), reason: format!("the photo is {code}") };
+    let failure =
+        PhotoFailure { code: code.parse().expect("a failure code"), reason: format!("the photo is {code}") };
     let verdict = Verdict::failed(&failure, "rules-1", Utc::now());
     PhotoResult::Failed { failure, verdict }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use punchline_backends::records::{CommitOutcome, PhotoResult, Records, UploadCompletion};
-use punchline_domain::{ImageFormat, PhotoState, Review, ReviewDecision, VerdictState};
+use punchline_domain::{ImageFormat, PhotoFailureCode, PhotoState, Review, ReviewDecision, VerdictState};
 
 use crate::fixtures::{facts, failed, hashes, job, processed, punch, tenant, uploaded, verdict};
 
@@ -155,7 +155,7 @@ pub async fn failures_are_recorded_with_their_reason(records: Arc<dyn Records>) 
         CommitOutcome::AlreadyCommitted
     );
     let details = records.punch_details(t.org, created.punch.id).await.expect("read").expect("exists");
-    assert_eq!(details.photo.failure.map(|f| f.code), Some("not_an_image".to_owned()));
+    assert_eq!(details.photo.failure.map(|f| f.code), Some(PhotoFailureCode::NotAnImage));
 }
 
 pub async fn reviews_sit_beside_the_verdict(records: Arc<dyn Records>) {

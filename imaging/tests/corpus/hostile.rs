@@ -16,7 +16,7 @@ fn run(bytes: &[u8]) -> Result<Processed, ImageError> {
 fn code(bytes: &[u8]) -> &'static str {
     match run(bytes) {
         Ok(_) => "ok",
-        Err(e) => e.code(),
+        Err(e) => e.code().as_str(),
     }
 }
 
@@ -59,7 +59,7 @@ fn oversized_uploads_are_refused_before_anything_else() {
     config.limits.max_bytes = 1000;
     let bytes = std::fs::read(photos_dir().join("canon40d_small.jpg")).unwrap();
     let err = process(&bytes, Settings { limits: &config.limits, variants: &config.variants }).unwrap_err();
-    assert_eq!(err.code(), "too_large");
+    assert_eq!(err.code().as_str(), "too_large");
 }
 
 /// A 2 KB JPEG whose frame header claims 65535 x 65535 pixels (12 GB of RGB).

@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use punchline_domain::{PhotoState, VerdictState};
-use punchline_ingest::{OutboxRelay, SweepReport, Sweeper, UPLOAD_REJECTED_CODE};
+use punchline_domain::{PhotoFailureCode, PhotoState, VerdictState};
+use punchline_ingest::{OutboxRelay, SweepReport, Sweeper};
 use tokio::sync::Notify;
 
 use crate::harness::{assert_nothing_delivered, gif, jpeg, next_job, TestEnv, MAX_BYTES};
@@ -44,7 +44,7 @@ pub async fn the_sweeper_completes_leaves_and_refuses(env: TestEnv) {
         let failed = env.photo(photo).await;
         assert_eq!(failed.state, PhotoState::Failed);
         let failure = failed.failure.expect("the failure is recorded");
-        assert_eq!(failure.code, UPLOAD_REJECTED_CODE);
+        assert_eq!(failure.code, PhotoFailureCode::UploadRejected);
         assert!(failure.reason.contains(reason), "{failure:?}");
         let verdict =
             env.records.verdict(photo.org, photo.id).await.expect("verdict").expect("has a verdict");

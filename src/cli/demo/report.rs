@@ -68,7 +68,7 @@ pub fn json_lines(outcomes: &[Outcome]) -> String {
             Ok(d) => {
                 let flags: Vec<String> =
                     d.verdict.iter().flat_map(|v| &v.flags).map(|f| f.code.to_string()).collect();
-                (flags, d.photo.failure.as_ref().map(|f| f.code.clone()), None)
+                (flags, d.photo.failure.as_ref().map(|f| f.code), None)
             }
             Err(e) => {
                 let refused = match e.downcast_ref::<ClientError>() {

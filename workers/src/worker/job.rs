@@ -7,7 +7,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use punchline_backends::records::{CommitOutcome, PhotoResult};
 use punchline_backends::store::{ObjectKey, Store, StoreError};
-use punchline_domain::{PhotoFailure, PhotoJob};
+use punchline_domain::{PhotoFailure, PhotoFailureCode, PhotoJob};
 
 use super::report::Outcome;
 use super::slot::JobSlot;
@@ -62,7 +62,7 @@ async fn work(context: &JobContext, slot: &JobSlot, job: &PhotoJob) -> Result<Do
         // The photo's own problem, like any refused image: a `failed` verdict, acked.
         Err(StoreError::TooLarge { limit }) => {
             let failure = PhotoFailure {
-                code: "too_large".into(),
+                code: PhotoFailureCode::TooLarge,
                 reason: format!("the photo is larger than {limit} bytes"),
             };
             let outcome = context.processor.commit_failure(job.org, job.photo, failure).await?;

@@ -2,18 +2,12 @@
 //! `failed` before its job is parked, so the punch shows why instead of waiting forever.
 
 use punchline_backends::queue::{Delivery, QueueError, RetryOutcome};
-use punchline_domain::PhotoJob;
+use punchline_domain::{PhotoFailureCode, PhotoJob};
 
 use super::report::Outcome;
 use super::telemetry;
 use crate::job_error::JobError;
 use crate::processing::{photo_failure, Processor};
-
-/// The failure code of a photo whose job failed permanently (object missing, photo
-/// unknown, an unusable key).
-const JOB_FAILED: &str = "job_failed";
-/// The failure code of a photo whose job failed on every attempt.
-const GAVE_UP: &str = "gave_up";
 
 /// Acknowledges a job whose work is done (committed, or found already done).
 pub(super) async fn ack(delivery: Delivery, outcome: Outcome) -> Outcome {
@@ -53,9 +47,10 @@ pub(super) async fn failed(
         }
         JobError::Retry(reason) => {
             let reason = format!("gave up after {} attempts: {reason}", delivery.attempt());
-            park(processor, delivery, job, GAVE_UP, &reason).await
+            park(processor, delivery, job, PhotoFailureCode::GaveUp, &reason).await
         }
-        JobError::Abort(reason) => park(processor, delivery, job, JOB_FAILED, &reason).await,
+        // Object missing, photo unknown, an unusable key.
+        JobError::Abort(reason) => park(processor, delivery, job, PhotoFailureCode::JobFailed, &reason).await,
     }
 }
 
@@ -68,7 +63,7 @@ async fn retry(processor: &Processor, delivery: Delivery, job: &PhotoJob, reason
         // Not expected (the last attempt is parked above), but the queue decides: the job
         // is parked, so the photo must say why.
         Ok(RetryOutcome::Parked) => {
-            record_failure(processor, job, GAVE_UP, reason).await;
+            record_failure(processor, job, PhotoFailureCode::GaveUp, reason).await;
             Outcome::Parked
         }
         Err(e) => {
@@ -87,7 +82,7 @@ async fn park(
     processor: &Processor,
     delivery: Delivery,
     job: &PhotoJob,
-    code: &str,
+    code: PhotoFailureCode,
     reason: &str,
 ) -> Outcome {
     // The same printable text on the photo and on the parked job.
@@ -104,7 +99,7 @@ async fn park(
 
 /// Commits a `failed` result for the job's photo. If even that fails (the database is
 /// down, the photo does not exist), the parked job still carries the reason.
-async fn record_failure(processor: &Processor, job: &PhotoJob, code: &str, reason: &str) {
+async fn record_failure(processor: &Processor, job: &PhotoJob, code: PhotoFailureCode, reason: &str) {
     if let Err(e) = processor.commit_failure(job.org, job.photo, photo_failure(code, reason)).await {
         tracing::error!(error = %e, %code, %reason, "could not record the photo as failed; the parked job keeps the reason");
     }

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use punchline_backends::store::ObjectKey;
-use punchline_domain::{PhotoState, VerdictState};
+use punchline_domain::{PhotoFailureCode, PhotoState, VerdictState};
 use punchline_workers::WorkerReport;
 
 use crate::broker::{self, BrokerLock};
@@ -108,7 +108,7 @@ pub async fn a_missing_original_is_parked(s: Stack) {
     let photo = s.photo(lost.photo).await;
     assert_eq!(photo.state, PhotoState::Failed);
     let failure = photo.failure.expect("the failure is recorded");
-    assert_eq!(failure.code, "job_failed");
+    assert_eq!(failure.code, PhotoFailureCode::JobFailed);
     assert!(failure.reason.contains(&lost.object_key), "the reason names the object: {}", failure.reason);
     assert_eq!(s.verdict(lost.photo).await.map(|v| v.state), Some(VerdictState::Failed));
 

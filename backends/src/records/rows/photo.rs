@@ -46,7 +46,9 @@ impl TryFrom<PhotoRow> for PhotoRecord {
     type Error = RecordsError;
     fn try_from(row: PhotoRow) -> Result<PhotoRecord, RecordsError> {
         let failure = match (row.failure_code, row.failure_reason) {
-            (Some(code), reason) => Some(PhotoFailure { code, reason: reason.unwrap_or_default() }),
+            (Some(code), reason) => {
+                Some(PhotoFailure { code: parse_name(&code)?, reason: reason.unwrap_or_default() })
+            }
             (None, _) => None,
         };
         Ok(PhotoRecord {

@@ -169,7 +169,7 @@ macro_rules! impl_photo_records {
                             .bind(org.0)
                             .bind(photo.0)
                             .bind(PhotoState::Failed.as_str())
-                            .bind(&failure.code)
+                            .bind(failure.code.as_str())
                             .bind(&failure.reason)
                             .bind(now)
                             .execute(&mut *tx)

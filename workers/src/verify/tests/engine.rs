@@ -1,4 +1,4 @@
-use punchline_domain::{Config, FlagCode, PhotoFailure, Severity, VerdictState};
+use punchline_domain::{Config, FlagCode, PhotoFailure, PhotoFailureCode, Severity, VerdictState};
 
 use super::*;
 use crate::verify::test_support::{time, Scenario};
@@ -39,7 +39,7 @@ fn flags_come_most_severe_first_with_configured_severities() {
 
 #[test]
 fn an_unprocessable_photo_fails_with_its_reason() {
-    let failure = PhotoFailure { code: "not_an_image".into(), reason: "an MP4 named .jpg".into() };
+    let failure = PhotoFailure { code: PhotoFailureCode::NotAnImage, reason: "an MP4 named .jpg".into() };
     let config = Config::default();
     let verdict = verdict_for_failure(&failure, &config, time("2024-01-01T00:00:00Z"));
     assert_eq!(verdict.state, VerdictState::Failed);
