@@ -6,6 +6,7 @@
 pub mod config;
 pub mod facts;
 pub mod job;
+pub mod media;
 pub mod punch;
 pub mod site;
 pub mod tenancy;

@@ -1,18 +1,12 @@
 //! Which format a photo is, judged from its bytes alone: never from a file name or the
 //! content type a client claims.
 
+use punchline_domain::media::{ftyp_brands, heif_brands, HeifBrands};
 use punchline_domain::ImageFormat;
 
-use crate::container::isobmff;
 use crate::error::ImageError;
 
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-
-/// HEIF brands whose images are HEVC-coded (`heic`…) or may be (`mif1`, `msf1`: the
-/// generic HEIF brands Sony and Canon cameras also list; libheif tells us the codec).
-const HEVC_BRANDS: &[&[u8; 4]] =
-    &[b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"];
-const AVIF_BRANDS: &[&[u8; 4]] = &[b"avif", b"avis"];
 
 /// Detects the format from the leading bytes.
 pub fn detect(bytes: &[u8]) -> Result<ImageFormat, ImageError> {
@@ -25,27 +19,28 @@ pub fn detect(bytes: &[u8]) -> Result<ImageFormat, ImageError> {
     if bytes.starts_with(PNG_SIGNATURE) {
         return Ok(ImageFormat::Png);
     }
-    if let Some(brands) = isobmff::ftyp_brands(bytes) {
+    if let Some(brands) = ftyp_brands(bytes) {
         return heif_from_brands(&brands);
     }
     Err(ImageError::NotAnImage(describe_other(bytes)))
 }
 
+/// The brands' verdict (the table ingest checks uploads by) as this crate's result.
 fn heif_from_brands(brands: &[[u8; 4]]) -> Result<ImageFormat, ImageError> {
-    let has = |set: &[&[u8; 4]]| brands.iter().any(|b| set.contains(&b));
-    if has(AVIF_BRANDS) && !brands.iter().any(|b| b == b"heic" || b == b"heix") {
-        return Err(ImageError::Unsupported(
-            "AVIF (AV1 in HEIF) is not accepted; send JPEG, PNG or HEIC".into(),
-        ));
+    match heif_brands(brands) {
+        HeifBrands::Heic => Ok(ImageFormat::Heic),
+        HeifBrands::Avif => {
+            Err(ImageError::Unsupported("AVIF (AV1 in HEIF) is not accepted; send JPEG, PNG or HEIC".into()))
+        }
+        HeifBrands::Other => {
+            let listed: Vec<String> =
+                brands.iter().map(|b| String::from_utf8_lossy(b).into_owned()).collect();
+            Err(ImageError::NotAnImage(format!(
+                "an ISO media file (a video or another format: brands {}), not a HEIC photo",
+                listed.join(", ")
+            )))
+        }
     }
-    if has(HEVC_BRANDS) {
-        return Ok(ImageFormat::Heic);
-    }
-    let listed: Vec<String> = brands.iter().map(|b| String::from_utf8_lossy(b).into_owned()).collect();
-    Err(ImageError::NotAnImage(format!(
-        "an ISO media file (a video or another format: brands {}), not a HEIC photo",
-        listed.join(", ")
-    )))
 }
 
 /// A short human description of what the bytes look like instead.
@@ -75,6 +70,7 @@ fn describe_other(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use punchline_domain::media::{AVIF_BRANDS, HEIC_BRANDS};
     use punchline_domain::PhotoFailureCode;
 
     use super::*;
@@ -106,6 +102,21 @@ mod tests {
             detect(&ftyp(b"avif", &[b"mif1", b"avif"])).unwrap_err().code(),
             PhotoFailureCode::Unsupported
         );
+    }
+
+    /// Each brand of the shared table as the major brand alone, and behind a video's major
+    /// brand: detected exactly as ingest's `sniff` accepts uploads (its own test walks the
+    /// same table), so no upload is accepted by one and refused by the other for its brands.
+    #[test]
+    fn every_heic_brand_of_the_shared_table_is_heic_and_every_avif_one_refused() {
+        for brand in HEIC_BRANDS {
+            assert_eq!(detect(&ftyp(brand, &[])), Ok(ImageFormat::Heic), "{brand:?}");
+            assert_eq!(detect(&ftyp(b"isom", &[brand])), Ok(ImageFormat::Heic), "{brand:?}");
+        }
+        for brand in AVIF_BRANDS {
+            let refused = detect(&ftyp(brand, &[b"mif1"])).unwrap_err();
+            assert_eq!(refused.code(), PhotoFailureCode::Unsupported, "{brand:?}");
+        }
     }
 
     #[test]

@@ -1,20 +1,6 @@
-//! Just enough of ISO-BMFF (the HEIF container) to sniff brands and notice truncation.
-//! Decoding stays libheif's job; this only reads box headers.
-
-/// The major and compatible brands of a leading `ftyp` box, if there is one.
-pub fn ftyp_brands(bytes: &[u8]) -> Option<Vec<[u8; 4]>> {
-    if bytes.len() < 16 || &bytes[4..8] != b"ftyp" {
-        return None;
-    }
-    let size = u32::from_be_bytes(bytes[0..4].try_into().ok()?) as usize;
-    let end = size.min(bytes.len());
-    if size < 16 {
-        return None;
-    }
-    let mut brands = vec![bytes[8..12].try_into().ok()?];
-    brands.extend(bytes[16..end].chunks_exact(4).filter_map(|c| <[u8; 4]>::try_from(c).ok()));
-    Some(brands)
-}
+//! Just enough of ISO-BMFF (the HEIF container) to notice truncation and find items.
+//! Decoding stays libheif's job; this only reads box headers. The `ftyp` brands that make
+//! a file a HEIC photo are judged in `punchline_domain::media`, shared with ingest.
 
 /// Why the file looks cut short, if it does. Checked, in order: a top-level box that runs
 /// past the end; an item (`iloc`) whose data does; and an HEVC item that ends exactly at the
@@ -265,13 +251,5 @@ mod tests {
         f.extend(boxed(b"mdat", 1000));
         let cut = &f[..f.len() - 10];
         assert!(truncation(cut).is_some_and(|r| r.contains(&f.len().to_string())));
-    }
-
-    #[test]
-    fn brands_are_read() {
-        let mut f = 20u32.to_be_bytes().to_vec();
-        f.extend_from_slice(b"ftypheic\0\0\0\0mif1");
-        assert_eq!(ftyp_brands(&f), Some(vec![*b"heic", *b"mif1"]));
-        assert_eq!(ftyp_brands(b"short"), None);
     }
 }
