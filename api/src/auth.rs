@@ -1,13 +1,18 @@
 //! Bearer JWTs (HS256) carrying the organisation, the user and the role, and the
 //! [`AuthUser`] extractor every protected handler takes.
 //!
+//! Depends on nothing of the app but its errors: the extractor finds the [`TokenKeys`] in
+//! any state they can be taken from (`FromRef`), so the state, which holds them, depends
+//! on this module and never the other way round.
+//!
 //! Missing, malformed, expired or wrongly signed token: `401`. A valid token whose role
 //! may not use the route: `403` (see [`AuthUser::require`]). The token's organisation
 //! scopes every query the handler makes: another org's rows are simply not found.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use chrono::Utc;
@@ -18,7 +23,6 @@ use punchline_domain::{OrgId, Role, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// What a token says about its bearer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,16 +146,20 @@ pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
-impl FromRequestParts<AppState> for AuthUser {
+impl<S> FromRequestParts<S> for AuthUser
+where
+    S: Send + Sync,
+    Arc<TokenKeys>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<AuthUser, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<AuthUser, ApiError> {
         if parts.headers.get(AUTHORIZATION).is_none() {
             return Err(ApiError::Unauthenticated("a bearer token is required"));
         }
         let token = bearer_token(&parts.headers)
             .ok_or(ApiError::Unauthenticated("the Authorization header must be `Bearer <token>`"))?;
-        let claims = state.tokens.verify(token)?;
+        let claims = Arc::<TokenKeys>::from_ref(state).verify(token)?;
         Ok(AuthUser { org: claims.org, user: claims.user, role: claims.role })
     }
 }

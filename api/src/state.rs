@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
 use punchline_backends::records::Records;
 use punchline_backends::store::{LocalStore, Store};
@@ -78,4 +79,11 @@ pub struct AppState {
     /// The outbox relay's wake when it runs in this process: rung after an upload is
     /// completed so its job is published at once instead of at the relay's next poll.
     pub outbox_wake: Option<Arc<Notify>>,
+}
+
+/// The token keys, for the [`AuthUser`](crate::auth::AuthUser) extractor.
+impl FromRef<AppState> for Arc<TokenKeys> {
+    fn from_ref(state: &AppState) -> Arc<TokenKeys> {
+        Arc::clone(&state.tokens)
+    }
 }
