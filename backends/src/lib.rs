@@ -1,12 +1,15 @@
-//! Where punchline keeps things, each concern behind one narrow trait with a production
-//! and an embedded implementation:
+//! Where punchline keeps things and passes work on, each concern behind a narrow trait
+//! with a production and an embedded implementation:
 //!
-//! - [`records`]: organisations, users, sites, punches, photos, verdicts, reviews, the
-//!   outbox and the reuse index — PostgreSQL in production, a SQLite file embedded.
-//! - [`reuse`]: the in-memory PDQ reuse index kept beside the records (the database
-//!   stays the source of truth).
-//!
-//! Object storage (`store`) and the job queue (`queue`) join as sibling modules.
+//! - [`records`]: organisations, users, sites, punches, photos and their variants, facts
+//!   and hashes, verdicts, reviews, the outbox, and the console's queries — PostgreSQL in
+//!   production, a SQLite file embedded.
+//! - [`store`]: the uploaded originals and the variants — S3 (presigned URLs) in
+//!   production, a local directory with HMAC-signed URLs served by the api embedded.
+//! - [`queue`]: the jobs from ingest to the workers, at least once with manual
+//!   acknowledgement — RabbitMQ in production, a jobs table in the SQLite file embedded.
+//! - [`reuse`]: the in-memory PDQ index that finds reused photos, kept beside the records
+//!   (the database stays the source of truth).
 
 #![warn(missing_docs)]
 

@@ -1,7 +1,17 @@
-//! Types every punchline crate shares: the configuration, the facts the image pipeline
-//! reads from a photo, and (later) the job message that carries a photo to a worker.
+//! Types every punchline crate shares, so the api, ingest, the workers and the backends
+//! speak of the same things:
 //!
-//! This crate holds data and its validation only: no I/O framework, no database.
+//! - [`config`]: the one typed configuration (`pipeline.toml` plus `PUNCHLINE_…` overrides);
+//! - [`tenancy`], [`site`], [`punch`]: organisations, users and roles, job sites and their
+//!   geofences, punches and the state of their photo;
+//! - [`facts`]: what the image pipeline reads from a photo (format, EXIF facts, hashes);
+//! - [`verdict`]: verification's flags and verdicts, a photo's failure codes, reviews;
+//! - [`job`]: the job message that carries an uploaded photo to a worker;
+//! - [`media`]: the HEIF brands a photo is recognised by, shared by upload completion and
+//!   the decoders.
+//!
+//! It holds data, its validation and pure functions (reading the configuration aside):
+//! no async runtime, no database, no decoder, so every crate can depend on it.
 
 pub mod config;
 pub mod facts;
