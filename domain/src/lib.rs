@@ -6,6 +6,7 @@
 //!   geofences, punches and the state of their photo;
 //! - [`facts`]: what the image pipeline reads from a photo (format, EXIF facts, hashes);
 //! - [`verdict`]: verification's flags and verdicts, a photo's failure codes, reviews;
+//! - [`backoff`]: the one retry delay every loop that waits out an outage uses;
 //! - [`job`]: the job message that carries an uploaded photo to a worker;
 //! - [`media`]: the HEIF brands a photo is recognised by, shared by upload completion and
 //!   the decoders.
@@ -13,6 +14,7 @@
 //! It holds data, its validation and pure functions (reading the configuration aside):
 //! no async runtime, no database, no decoder, so every crate can depend on it.
 
+pub mod backoff;
 pub mod config;
 pub mod facts;
 pub mod job;
@@ -22,6 +24,7 @@ pub mod site;
 pub mod tenancy;
 pub mod verdict;
 
+pub use backoff::Backoff;
 pub use config::{Config, ConfigError};
 pub use facts::{ExifFacts, GeoPoint, ImageFormat, PerceptualHash, PhotoHashes};
 pub use job::{JobDecodeError, PhotoJob, JOB_VERSION};

@@ -27,7 +27,6 @@
 
 #![warn(missing_docs)]
 
-mod backoff;
 pub mod completion;
 pub mod relay;
 pub mod sniff;

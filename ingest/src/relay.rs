@@ -17,7 +17,7 @@ use punchline_domain::{OrgId, PhotoJob};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::backoff::Backoff;
+use punchline_domain::Backoff;
 
 /// Organisations looked at per pass. Far above any real number with unsent jobs at one
 /// moment; if ever reached, the rest are served by the passes that follow at once.

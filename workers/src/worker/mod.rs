@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use punchline_backends::queue::{Delivery, JobConsumer, JobQueue, QueueError};
 use punchline_backends::store::Store;
-use punchline_domain::Config;
+use punchline_domain::{Backoff, Config};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
@@ -159,14 +159,14 @@ fn next_delivery(
 
 /// A new consumer, waiting out a queue that is unreachable for now (with backoff).
 async fn connect(queue: &dyn JobQueue) -> Result<Box<dyn JobConsumer>, QueueError> {
-    let mut delay = Duration::from_millis(100);
+    let mut backoff = Backoff::up_to(RECONNECT_MAX);
     loop {
         match queue.consumer().await {
             Ok(consumer) => return Ok(consumer),
             Err(e) if e.is_transient() => {
+                let delay = backoff.next_delay();
                 tracing::warn!(error = %e, ?delay, "the queue is unreachable; trying again");
                 tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(RECONNECT_MAX);
             }
             Err(e) => return Err(e),
         }

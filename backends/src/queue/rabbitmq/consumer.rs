@@ -12,13 +12,13 @@ use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, Bas
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection};
 use punchline_domain::config::QueueConfig;
-use punchline_domain::PhotoJob;
+use punchline_domain::{Backoff, PhotoJob};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::link::{
     connect, headers_with_attempt, insert_text, integer_header, open_channel, publish_confirmed,
-    ReconnectBackoff, ATTEMPT_HEADER, DELIVERY_COUNT_HEADER, LAST_ERROR_HEADER, PARK_REASON_HEADER,
+    ATTEMPT_HEADER, DELIVERY_COUNT_HEADER, LAST_ERROR_HEADER, PARK_REASON_HEADER,
 };
 use super::topology::Topology;
 use crate::queue::delivery::{Delivery, Settle};
@@ -52,7 +52,7 @@ impl RabbitMqConsumer {
         let link = open_link(&config, &topology).await?;
         // One delivery waits here at most; the prefetch ones wait in lapin's buffer.
         let (sender, deliveries) = mpsc::channel(1);
-        let backoff = ReconnectBackoff::new(Duration::from_millis(config.reconnect_max_ms));
+        let backoff = Backoff::up_to(Duration::from_millis(config.reconnect_max_ms));
         let task = tokio::spawn(ConsumeLoop { config, topology, sender, backoff }.run(link));
         Ok(RabbitMqConsumer { deliveries, task })
     }
@@ -93,7 +93,7 @@ struct ConsumeLoop {
     config: Arc<QueueConfig>,
     topology: Arc<Topology>,
     sender: mpsc::Sender<Result<Delivery, QueueError>>,
-    backoff: ReconnectBackoff,
+    backoff: Backoff,
 }
 
 impl ConsumeLoop {
@@ -105,7 +105,7 @@ impl ConsumeLoop {
         let mut link = Some(first);
         loop {
             let Some(current) = link.as_mut() else {
-                tokio::time::sleep(self.backoff.next_wait()).await;
+                tokio::time::sleep(self.backoff.next_delay()).await;
                 match open_link(&self.config, &self.topology).await {
                     Ok(opened) => link = Some(opened),
                     Err(error) if error.is_transient() => {}

@@ -1,7 +1,6 @@
 //! Connecting to the broker on tokio, publishing with confirms, and the message headers
 //! this queue uses.
 
-use std::time::Duration;
 
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::publisher_confirm::Confirmation;
@@ -19,9 +18,6 @@ pub(super) const PARK_REASON_HEADER: &str = "punchline-park-reason";
 pub(super) const LAST_ERROR_HEADER: &str = "punchline-last-error";
 /// Set by quorum queues on redelivery: how often the message was returned unsettled.
 pub(super) const DELIVERY_COUNT_HEADER: &str = "x-delivery-count";
-
-/// The first wait between reconnection attempts.
-const RECONNECT_FIRST: Duration = Duration::from_millis(100);
 
 /// Opens a connection driven by the current tokio runtime (lapin's own default would
 /// start another executor).
@@ -113,43 +109,9 @@ pub(super) fn text_header(properties: &BasicProperties, key: &str) -> Option<Str
     }
 }
 
-/// Exponential waits between reconnection attempts: 100 ms, doubling up to a cap.
-#[derive(Debug)]
-pub(super) struct ReconnectBackoff {
-    next: Duration,
-    max: Duration,
-}
-
-impl ReconnectBackoff {
-    pub(super) fn new(max: Duration) -> ReconnectBackoff {
-        ReconnectBackoff { next: RECONNECT_FIRST.min(max), max }
-    }
-
-    /// The wait before the next attempt; each call doubles the one after.
-    pub(super) fn next_wait(&mut self) -> Duration {
-        let wait = self.next;
-        self.next = (self.next * 2).min(self.max);
-        wait
-    }
-
-    /// Back to the first wait, after a successful connection.
-    pub(super) fn reset(&mut self) {
-        self.next = RECONNECT_FIRST.min(self.max);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_to_the_cap_and_resets() {
-        let mut backoff = ReconnectBackoff::new(Duration::from_millis(500));
-        let waits: Vec<u128> = (0..5).map(|_| backoff.next_wait().as_millis()).collect();
-        assert_eq!(waits, [100, 200, 400, 500, 500]);
-        backoff.reset();
-        assert_eq!(backoff.next_wait().as_millis(), 100);
-    }
 
     #[test]
     fn integer_headers_of_any_width_are_read() {
