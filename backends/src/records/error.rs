@@ -50,33 +50,13 @@ impl RecordsError {
     }
 }
 
-/// PostgreSQL SQLSTATEs that mean "try again": connection exceptions (class 08),
-/// serialization failure, deadlock, insufficient resources (class 53), operator
-/// intervention (server shutting down or starting up, class 57P).
-fn is_transient_sqlstate(code: &str) -> bool {
-    code.starts_with("08")
-        || code.starts_with("53")
-        || code.starts_with("57P")
-        || code == "40001"
-        || code == "40P01"
-}
-
-/// SQLite primary result codes that mean "try again": SQLITE_BUSY (5), SQLITE_LOCKED (6).
-/// sqlx reports extended codes, whose low byte is the primary code.
-fn is_transient_sqlite_code(code: &str) -> bool {
-    code.parse::<i32>().is_ok_and(|extended| matches!(extended & 0xff, 5 | 6))
-}
-
 impl From<sqlx::Error> for RecordsError {
     fn from(error: sqlx::Error) -> RecordsError {
+        if crate::transient::is_transient(&error) {
+            return RecordsError::Unavailable(error);
+        }
         match &error {
-            sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::WorkerCrashed
-            | sqlx::Error::Protocol(_) => RecordsError::Unavailable(error),
             sqlx::Error::Database(db) => {
-                let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
                 if db.is_unique_violation() {
                     RecordsError::Conflict(db.message().to_owned())
                 } else if db.is_foreign_key_violation() {
@@ -88,8 +68,6 @@ impl From<sqlx::Error> for RecordsError {
                     ))
                 } else if db.is_check_violation() {
                     RecordsError::Invalid(db.message().to_owned())
-                } else if is_transient_sqlstate(&code) || is_transient_sqlite_code(&code) {
-                    RecordsError::Unavailable(error)
                 } else {
                     RecordsError::Database(error)
                 }
@@ -113,19 +91,5 @@ mod tests {
         assert!(RecordsError::from(sqlx::Error::PoolTimedOut).is_transient());
         assert!(!RecordsError::from(sqlx::Error::RowNotFound).is_transient());
         assert!(!RecordsError::not_found("punch").is_transient());
-    }
-
-    #[test]
-    fn sqlstates_and_sqlite_codes_are_classified() {
-        assert!(is_transient_sqlstate("08006"));
-        assert!(is_transient_sqlstate("57P01"));
-        assert!(is_transient_sqlstate("40001"));
-        assert!(!is_transient_sqlstate("23505"));
-        assert!(!is_transient_sqlstate("42P01"));
-        assert!(is_transient_sqlite_code("5"));
-        assert!(is_transient_sqlite_code("517")); // SQLITE_BUSY_SNAPSHOT
-        assert!(is_transient_sqlite_code("262")); // SQLITE_LOCKED_SHAREDCACHE
-        assert!(!is_transient_sqlite_code("2067")); // SQLITE_CONSTRAINT_UNIQUE
-        assert!(!is_transient_sqlite_code("busy"));
     }
 }
