@@ -2,15 +2,19 @@
 //! Every long-running subcommand goes through here, so they all reach each backend the
 //! same way.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use async_trait::async_trait;
 use punchline_api::ReadinessProbe;
-use punchline_backends::queue::{JobQueue, RabbitMqQueue, SqliteQueue};
+#[cfg(feature = "rabbitmq")]
+use punchline_backends::queue::RabbitMqQueue;
+use punchline_backends::queue::{JobQueue, SqliteQueue};
 use punchline_backends::records::{self, Records};
-use punchline_backends::store::{LocalStore, S3Store, Store};
+#[cfg(feature = "s3")]
+use punchline_backends::store::S3Store;
+use punchline_backends::store::{LocalStore, Store};
 use punchline_domain::config::{QueueBackend, StoreBackend};
 use punchline_domain::Config;
 
@@ -28,8 +32,8 @@ pub struct Backends {
 impl Backends {
     /// Connects to everything the configuration names. Does not migrate.
     pub async fn open(config: &Config) -> anyhow::Result<Backends> {
-        let sqlite_file = sqlite_path(&config.records.url);
-        if let Some(dir) = sqlite_file.as_deref().and_then(Path::parent) {
+        let sqlite_file = records::sqlite_file(&config.records.url);
+        if let Some(dir) = sqlite_file.and_then(Path::parent) {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
             }
@@ -39,16 +43,19 @@ impl Backends {
             .context("opening the records")?;
         let (store, local) = open_store(config).await?;
         let (queue, sqlite_queue): (Arc<dyn JobQueue>, _) = match config.queue.backend {
+            #[cfg(feature = "rabbitmq")]
             QueueBackend::Rabbitmq => (
                 Arc::new(RabbitMqQueue::connect(&config.queue).await.context("connecting to RabbitMQ")?),
                 None,
             ),
+            #[cfg(not(feature = "rabbitmq"))]
+            QueueBackend::Rabbitmq => bail!(punchline_backends::missing_feature("RabbitMQ", "rabbitmq")),
             QueueBackend::Sqlite => {
                 let Some(file) = sqlite_file else {
                     bail!("queue.backend = \"sqlite\" keeps its jobs in the records' SQLite file: set records.url to sqlite:PATH or queue.backend to \"rabbitmq\"");
                 };
                 let queue = Arc::new(
-                    SqliteQueue::open(&file, &config.queue).await.context("opening the SQLite queue")?,
+                    SqliteQueue::open(file, &config.queue).await.context("opening the SQLite queue")?,
                 );
                 (queue.clone(), Some(queue))
             }
@@ -71,11 +78,6 @@ impl Backends {
     }
 }
 
-/// The file of a `sqlite:PATH` records URL.
-fn sqlite_path(url: &str) -> Option<PathBuf> {
-    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).map(PathBuf::from)
-}
-
 async fn open_store(config: &Config) -> anyhow::Result<(Arc<dyn Store>, Option<Arc<LocalStore>>)> {
     Ok(match config.store.backend {
         StoreBackend::Local => {
@@ -86,9 +88,12 @@ async fn open_store(config: &Config) -> anyhow::Result<(Arc<dyn Store>, Option<A
             );
             (local.clone(), Some(local))
         }
+        #[cfg(feature = "s3")]
         StoreBackend::S3 => {
             (Arc::new(S3Store::connect(&config.store.s3).await.context("connecting to S3")?), None)
         }
+        #[cfg(not(feature = "s3"))]
+        StoreBackend::S3 => bail!(punchline_backends::missing_feature("S3", "s3")),
     })
 }
 

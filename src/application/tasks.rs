@@ -1,7 +1,6 @@
-//! The roles a punchline process plays, each a task until the shutdown token fires:
-//! the api with ingest beside it (it writes the outbox the relay drains, and the sweeper
-//! finishes uploads whose completion never came), and the worker. `serve` runs the
-//! first, `work` the second, `all-in-one` and `demo` both.
+//! The tasks of the roles a punchline process plays, each running until the shutdown
+//! token fires: the api with ingest beside it (it writes the outbox the relay drains, and
+//! the sweeper finishes uploads whose completion never came), and the worker.
 
 use std::sync::Arc;
 
@@ -15,19 +14,20 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::backends::Backends;
+use super::metrics_endpoint;
 
-/// The tasks of one process; [`Roles::wait`] returns when all have stopped.
-pub struct Roles {
+/// The tasks of one process; [`Tasks::wait`] returns when all have stopped.
+pub(super) struct Tasks {
     tasks: JoinSet<anyhow::Result<()>>,
 }
 
-impl Roles {
-    pub fn new() -> Roles {
-        Roles { tasks: JoinSet::new() }
+impl Tasks {
+    pub(super) fn new() -> Tasks {
+        Tasks { tasks: JoinSet::new() }
     }
 
     /// Serves the api on `listener`, with the outbox relay and the sweeper beside it.
-    pub fn api(
+    pub(super) fn api(
         &mut self,
         config: &Config,
         backends: &Backends,
@@ -63,13 +63,25 @@ impl Roles {
     }
 
     /// Consumes jobs until shutdown, then lets the jobs in flight finish (or hands them
-    /// back) within `worker.shutdown_grace_s`.
-    pub fn worker(
+    /// back) within `worker.shutdown_grace_s`. With `metrics` (a worker-only process) it
+    /// also serves `worker.metrics_bind`.
+    pub(super) async fn worker(
         &mut self,
         config: &Config,
         backends: &Backends,
         shutdown: &CancellationToken,
+        metrics: bool,
     ) -> anyhow::Result<()> {
+        if let Some(addr) = config.worker.metrics_addr()?.filter(|_| metrics) {
+            if let Some(served) = metrics_endpoint::start(addr, Arc::clone(&backends.queue), shutdown).await {
+                eprintln!("punchline: worker metrics on http://{addr}/metrics");
+                // Stops with the worker (the same token) after its scrape in flight.
+                self.tasks.spawn(async move {
+                    let _ = served.await;
+                    Ok(())
+                });
+            }
+        }
         let cpu =
             Arc::new(punchline_workers::cpu_pool::build(&config.pipeline).context("starting the CPU pool")?);
         let processor = Processor::new(Arc::clone(&backends.records), Arc::new(config.clone()), cpu);
@@ -85,7 +97,7 @@ impl Roles {
 
     /// Waits for every task; the first failure cancels the others (a process missing
     /// one of its roles should exit and be restarted, not limp on).
-    pub async fn wait(mut self, shutdown: &CancellationToken) -> anyhow::Result<()> {
+    pub(super) async fn wait(mut self, shutdown: &CancellationToken) -> anyhow::Result<()> {
         let mut first_error = None;
         while let Some(joined) = self.tasks.join_next().await {
             let outcome = joined.context("a task panicked").and_then(|r| r);

@@ -4,26 +4,20 @@
 
 use std::process::ExitCode;
 
+use punchline::{Application, Launch};
 use punchline_domain::Config;
 
-use super::backends::Backends;
-use super::lifecycle::{init_logging, runtime, shutdown_token};
-use super::roles::Roles;
-use super::serve::{bind, warn_about_dev_keys};
+use super::lifecycle::{init_logging, run_until_signal, runtime};
+use super::serve::{announce, warn_about_dev_keys};
 
 /// Runs every role until a shutdown signal.
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         init_logging();
         warn_about_dev_keys(config);
-        let backends = Backends::open(config).await?;
-        backends.migrate().await?;
-        let listener = bind(config).await?;
-        let shutdown = shutdown_token();
-        let mut roles = Roles::new();
-        roles.api(config, &backends, listener, &shutdown);
-        roles.worker(config, &backends, &shutdown)?;
-        roles.wait(&shutdown).await
+        let app = Application::build(config.clone(), Launch::all_in_one()).await?;
+        announce(&app);
+        run_until_signal(app).await
     })?;
     eprintln!("punchline: stopped");
     Ok(ExitCode::SUCCESS)

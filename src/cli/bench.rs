@@ -8,12 +8,13 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
+use punchline_domain::config::PipelineConfig;
 use punchline_domain::Config;
 use punchline_imaging::{process, Settings, StageTimings};
 use rayon::prelude::*;
 use serde_json::json;
 
-use super::cpu_pool;
+use punchline_workers::cpu_pool;
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -38,7 +39,7 @@ pub fn run(config: &Config, args: BenchArgs) -> anyhow::Result<ExitCode> {
         .map(|f| std::fs::read(f).with_context(|| format!("reading {}", f.display())))
         .collect::<anyhow::Result<_>>()?;
     let threads = args.threads.unwrap_or(config.pipeline.threads);
-    let pool = cpu_pool(threads)?;
+    let pool = cpu_pool::build(&PipelineConfig { threads })?;
     let settings = Settings { limits: &config.limits, variants: &config.variants };
     let run_once = || -> Vec<Option<StageTimings>> {
         pool.install(|| photos.par_iter().map(|b| process(b, settings).ok().map(|p| p.timings)).collect())

@@ -9,7 +9,7 @@ use clap::Args;
 use punchline_domain::Config;
 use punchline_eval::{EvalOptions, Report, Transform};
 
-use super::cpu_pool;
+use punchline_workers::cpu_pool;
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -49,7 +49,7 @@ pub fn run(config: &Config, args: EvalArgs) -> anyhow::Result<ExitCode> {
         sources: (!args.sources.is_empty()).then(|| args.sources.clone()),
         config: config.clone(),
     };
-    let pool = cpu_pool(config.pipeline.threads)?;
+    let pool = cpu_pool::build(&config.pipeline)?;
     eprintln!("evaluating on {} threads…", pool.current_num_threads());
     let report = pool.install(|| punchline_eval::run(&options)).context("running the evaluation")?;
     println!("{}", report.markdown(None));

@@ -9,7 +9,9 @@ use punchline_domain::Config;
 use punchline_imaging::{process, ImageError, Processed, Settings};
 use rayon::prelude::*;
 
-use super::{cpu_pool, photo_report};
+use punchline_workers::cpu_pool;
+
+use super::photo_report;
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
@@ -31,7 +33,7 @@ pub fn run(config: &Config, args: InspectArgs) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let settings = Settings { limits: &config.limits, variants: &config.variants };
-    let pool = cpu_pool(config.pipeline.threads)?;
+    let pool = cpu_pool::build(&config.pipeline)?;
     let outcomes: Vec<anyhow::Result<Result<Processed, ImageError>>> =
         pool.install(|| args.files.par_iter().map(|f| inspect_file(f, settings)).collect());
     let mut refused = false;

@@ -2,7 +2,7 @@
 //! shutdown signal.
 
 use anyhow::Context;
-use tokio_util::sync::CancellationToken;
+use punchline::Application;
 
 /// Logs to standard error, filtered by `PUNCHLINE_LOG` (e.g. `debug`,
 /// `punchline_workers=debug`; default `info`).
@@ -18,20 +18,19 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")
 }
 
-/// A token cancelled on SIGTERM (ECS stopping the task) or Ctrl-C. Spawns its watcher on
-/// the current runtime.
-pub fn shutdown_token() -> CancellationToken {
-    let token = CancellationToken::new();
-    let cancel = token.clone();
+/// Runs `app` until SIGTERM (ECS stopping the task) or Ctrl-C, then lets it stop.
+pub async fn run_until_signal(app: Application) -> anyhow::Result<()> {
+    let stop = app.shutdown_handle();
     tokio::spawn(async move {
         shutdown_signal().await;
         eprintln!("punchline: stopping (signal received)");
-        cancel.cancel();
+        stop.cancel();
     });
-    token
+    app.run_until_stopped().await
 }
 
-async fn shutdown_signal() {
+/// Returns on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

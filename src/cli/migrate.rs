@@ -4,17 +4,14 @@
 
 use std::process::ExitCode;
 
+use punchline::application;
 use punchline_domain::Config;
 
-use super::backends::Backends;
 use super::lifecycle::runtime;
 
 /// Migrates the configured records (and the SQLite jobs table when that is the queue).
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
-    runtime()?.block_on(async {
-        let backends = Backends::open(config).await?;
-        backends.migrate().await
-    })?;
+    runtime()?.block_on(application::migrate(config))?;
     eprintln!("punchline: the database is up to date");
     Ok(ExitCode::SUCCESS)
 }

@@ -1,16 +1,13 @@
 //! Command-line parsing and dispatch.
 
 mod all_in_one;
-mod backends;
 mod bench;
 mod demo;
 mod eval;
 mod inspect;
 mod lifecycle;
-mod metrics_endpoint;
 mod migrate;
 mod photo_report;
-mod roles;
 mod serve;
 mod token;
 mod work;
@@ -78,13 +75,4 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn load_config(path: &std::path::Path) -> anyhow::Result<Config> {
     let file = path.exists().then_some(path);
     Config::load(file).with_context(|| format!("loading configuration from {}", path.display()))
-}
-
-/// A rayon pool of `threads` threads (0: one per core) for CPU work.
-fn cpu_pool(threads: usize) -> anyhow::Result<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("punchline-cpu-{i}"))
-        .build()
-        .context("starting the CPU pool")
 }

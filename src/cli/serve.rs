@@ -4,11 +4,10 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use punchline::{Application, Launch};
 use punchline_domain::Config;
 
-use super::backends::Backends;
-use super::lifecycle::{init_logging, runtime, shutdown_token};
-use super::roles::Roles;
+use super::lifecycle::{init_logging, run_until_signal, runtime};
 
 /// Arguments of `punchline serve`.
 #[derive(Debug, Args)]
@@ -21,30 +20,23 @@ pub struct ServeArgs {
 
 /// Runs the api until a shutdown signal.
 pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let launch = if args.migrate { Launch::api().migrating() } else { Launch::api() };
     runtime()?.block_on(async {
         init_logging();
         warn_about_dev_keys(config);
-        let backends = Backends::open(config).await?;
-        if args.migrate {
-            backends.migrate().await?;
-        }
-        let listener = bind(config).await?;
-        let shutdown = shutdown_token();
-        let mut roles = Roles::new();
-        roles.api(config, &backends, listener, &shutdown);
-        roles.wait(&shutdown).await
+        let app = Application::build(config.clone(), launch).await?;
+        announce(&app);
+        run_until_signal(app).await
     })?;
     eprintln!("punchline: stopped");
     Ok(ExitCode::SUCCESS)
 }
 
-/// Binds `api.bind` and says where the api is.
-pub async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
-    use anyhow::Context;
-    let addr = config.api.bind_addr().context("api.bind")?;
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
-    eprintln!("punchline: serving the API on http://{}", listener.local_addr().unwrap_or(addr));
-    Ok(listener)
+/// Says where the api is.
+pub fn announce(app: &Application) {
+    if let Some(addr) = app.address() {
+        eprintln!("punchline: serving the API on http://{addr}");
+    }
 }
 
 /// The shipped keys are public: say so whenever they guard a network port.

@@ -4,15 +4,12 @@
 //! With `worker.metrics_bind` set it also serves `/metrics` and `/healthz` there.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Args;
+use punchline::{Application, Launch};
 use punchline_domain::Config;
 
-use super::backends::Backends;
-use super::lifecycle::{init_logging, runtime, shutdown_token};
-use super::metrics_endpoint;
-use super::roles::Roles;
+use super::lifecycle::{init_logging, run_until_signal, runtime};
 
 /// Arguments of `punchline work`.
 #[derive(Debug, Args)]
@@ -25,31 +22,12 @@ pub struct WorkArgs {
 
 /// Runs a worker until a shutdown signal.
 pub fn run(config: &Config, args: WorkArgs) -> anyhow::Result<ExitCode> {
+    let launch = if args.migrate { Launch::worker().migrating() } else { Launch::worker() };
     runtime()?.block_on(async {
         init_logging();
-        let backends = Backends::open(config).await?;
-        if args.migrate {
-            backends.migrate().await?;
-        }
-        let shutdown = shutdown_token();
-        let metrics = match config.worker.metrics_addr()? {
-            Some(addr) => metrics_endpoint::start(addr, Arc::clone(&backends.queue), &shutdown).await,
-            None => None,
-        };
-        if metrics.is_some() {
-            eprintln!("punchline: worker metrics on http://{}/metrics", config.worker.metrics_bind);
-        }
-        let mut roles = Roles::new();
-        roles.worker(config, &backends, &shutdown)?;
+        let app = Application::build(config.clone(), launch).await?;
         eprintln!("punchline: worker consuming jobs");
-        let worked = roles.wait(&shutdown).await;
-        // The metrics port stops with the worker (the same token; cancelled again in case
-        // the worker stopped on an error) and finishes its scrape in flight.
-        shutdown.cancel();
-        if let Some(served) = metrics {
-            let _ = served.await;
-        }
-        worked
+        run_until_signal(app).await
     })?;
     eprintln!("punchline: worker stopped");
     Ok(ExitCode::SUCCESS)

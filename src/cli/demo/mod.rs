@@ -22,9 +22,9 @@ use punchline_api::TokenKeys;
 use punchline_domain::config::{QueueBackend, StoreBackend};
 use punchline_domain::{Config, OrgId, Role, Severity, UserId};
 
-use super::backends::Backends;
+use punchline::{Application, Launch};
+
 use super::lifecycle::runtime;
-use super::roles::Roles;
 use sample::{CaptureTimes, DEMO_PHOTOS};
 
 /// Arguments of `punchline demo`.
@@ -81,17 +81,14 @@ async fn demo(config: Config, dir: &std::path::Path, args: &DemoArgs) -> anyhow:
     let times = CaptureTimes::read(&args.photos)?;
     let served_at = config.api.bind.clone();
     let mut config = embedded(config, dir);
-    config.validate().context("the demo's configuration")?;
     // Served for a person to open: the configured address, so the link is predictable.
-    let bind = if args.serve { served_at } else { "127.0.0.1:0".to_owned() };
-    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("binding {bind}"))?;
-    config.api.public_url = format!("http://{}", listener.local_addr()?);
-    let backends = Backends::open(&config).await?;
-    backends.migrate().await?;
-    let shutdown = tokio_util::sync::CancellationToken::new();
-    let mut roles = Roles::new();
-    roles.api(&config, &backends, listener, &shutdown);
-    roles.worker(&config, &backends, &shutdown)?;
+    if args.serve {
+        config.api.public_url = format!("http://{served_at}");
+        config.api.bind = served_at;
+    }
+    config.validate().context("the demo's configuration")?;
+    let app = Application::build(config, Launch::all_in_one()).await?;
+    let config = app.config().clone();
 
     let (org, supervisor_id) = (OrgId::new(), UserId::new());
     let (admin, worker, supervisor) = callers(&config, org, supervisor_id)?;
@@ -132,7 +129,7 @@ async fn demo(config: Config, dir: &std::path::Path, args: &DemoArgs) -> anyhow:
     if args.serve {
         let settings = punchline_api::console::ConsoleSettings::from_config(&config);
         let link = punchline_api::console::signin::create_login_link(
-            backends.records.as_ref(),
+            app.records().as_ref(),
             &settings,
             org,
             supervisor_id,
@@ -144,13 +141,11 @@ async fn demo(config: Config, dir: &std::path::Path, args: &DemoArgs) -> anyhow:
         println!("{}", link.url);
         eprintln!("(Ctrl-C stops the demo; a new link: punchline token --org {org} --user {supervisor_id} --role supervisor --login,");
         eprintln!(" with PUNCHLINE_RECORDS__URL=sqlite:{})", dir.join("punchline.db").display());
-        let stop = super::lifecycle::shutdown_token();
-        stop.cancelled().await;
+        super::lifecycle::shutdown_signal().await;
     } else {
         eprintln!("\n`punchline demo --serve` keeps the api up and prints a login link to the supervisors' console.");
     }
-    shutdown.cancel();
-    roles.wait(&shutdown).await?;
+    app.stop().await?;
     // A refused upload is the expected end of the video named .jpg; a timeout or an
     // error on any other photo means the pipeline did not do its job.
     Ok(outcomes.iter().all(|o| o.result.is_ok() || o.photo.file.starts_with("bad_")))
