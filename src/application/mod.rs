@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use punchline_backends::queue::JobQueue;
 use punchline_backends::records::Records;
 use punchline_backends::store::LocalStore;
 use punchline_domain::Config;
@@ -104,6 +105,11 @@ impl Application {
     /// tests that look at rows).
     pub fn records(&self) -> &Arc<dyn Records> {
         &self.backends.records
+    }
+
+    /// The job queue (its depth, for what watches the process).
+    pub fn queue(&self) -> &Arc<dyn JobQueue> {
+        &self.backends.queue
     }
 
     /// The local store, when it is the store.

@@ -16,36 +16,7 @@ mod tenancy;
 mod uploads;
 mod worker;
 
-/// Declares, for each `module::scenario`, a test per database running it on a fresh app.
-macro_rules! on_both_databases {
-    ($($module:ident :: $scenario:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let app = crate::harness::spawn_app(crate::harness::Database::Sqlite).await;
-                    crate::$module::$scenario(app).await;
-                }
-            )*
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn limits_are_enforced() {
-                crate::operations::limits_are_enforced(crate::harness::Database::Sqlite).await;
-            }
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let app = crate::harness::spawn_app(crate::harness::Database::Postgres).await;
-                    crate::$module::$scenario(app).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_databases!(
+punchline_testkit::on_both!(setup = harness::spawn_app;
     console::sign_in_with_a_link_and_sign_out,
     console::workers_and_expired_credentials_are_refused,
     console::pages_are_scoped_to_the_organisation,
@@ -65,3 +36,11 @@ on_both_databases!(
     openapi::the_document_validates_and_lists_every_route,
     operations::probes_and_metrics_answer,
 );
+
+/// The limits need a fresh app of their own configuration; one database shows them.
+mod sqlite_only {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn limits_are_enforced() {
+        crate::operations::limits_are_enforced(crate::harness::Database::Sqlite).await;
+    }
+}

@@ -2,15 +2,16 @@
 //! only through its own signed URL, with its own type and length, and only photos pass
 //! completion.
 
+use punchline_testkit::photos;
 use reqwest::Method;
 
-use crate::harness::{json, photo, punch_body, TestApp};
+use crate::harness::{json, punch_body, TestApp};
 use crate::punches::{complete, upload};
 
 pub async fn uploads_are_bound_to_their_signature(app: TestApp) {
     let tenant = app.tenant();
     let site = app.site(&tenant.admin).await;
-    let heic = photo("iphone7_gps.heic");
+    let heic = photos::read("iphone7_gps.heic");
     let mut body = punch_body("upload-1", &site, heic.len() as u64);
     body["photo"]["content_type"] = "image/heic".into();
     let created = json(app.post("/v1/punches", &tenant.worker, &body).await).await;
@@ -52,7 +53,7 @@ pub async fn uploads_are_bound_to_their_signature(app: TestApp) {
 pub async fn only_photos_pass_completion(app: TestApp) {
     let tenant = app.tenant();
     let site = app.site(&tenant.admin).await;
-    let video = photo("bad_mp4_named_jpg.jpg");
+    let video = photos::read("bad_mp4_named_jpg.jpg");
     let mut body = punch_body("video-1", &site, video.len() as u64);
     let created = json(app.post("/v1/punches", &tenant.worker, &body).await).await;
     assert_eq!(upload(&app, &created["upload"], video).await.status(), 200);
@@ -62,13 +63,11 @@ pub async fn only_photos_pass_completion(app: TestApp) {
     let error = json(refused).await;
     assert_eq!(error["code"], "upload_rejected");
     assert!(error["message"].as_str().is_some_and(|m| m.contains("not a JPEG, PNG or HEIC")), "{error}");
-    assert!(
-        app.records.unsent_outbox(tenant.org, 10).await.expect("outbox").is_empty(),
-        "no job for a non-photo"
-    );
+    app.relayed(tenant.org).await;
+    assert_eq!(app.queue.depth().await.expect("queue depth").ready, 0, "no job for a non-photo");
 
     // The same punch again gets a fresh URL, which takes the real photo.
-    let jpeg = photo("canon40d_small.jpg");
+    let jpeg = photos::read("canon40d_small.jpg");
     body["photo"]["content_length"] = jpeg.len().into();
     let retried = app.post("/v1/punches", &tenant.worker, &body).await;
     assert_eq!(retried.status(), 200);

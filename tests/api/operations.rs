@@ -13,7 +13,8 @@ pub async fn probes_and_metrics_answer(app: TestApp) {
     let ready = app.request(Method::GET, "/readyz", None).send().await.expect("sent");
     assert_eq!(ready.status(), 200);
     let ready = json(ready).await;
-    assert_eq!(ready["checks"], json!({"records": "ok", "store": "ok"}));
+    // As `punchline serve` wires it: the queue the relay hands jobs to is checked too.
+    assert_eq!(ready["checks"], json!({"records": "ok", "store": "ok", "queue": "ok"}));
     let request_id =
         app.request(Method::GET, "/healthz", None).header("x-request-id", "trace-me-1").send().await;
     assert_eq!(request_id.expect("sent").headers()["x-request-id"], "trace-me-1");

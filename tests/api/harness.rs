@@ -1,27 +1,30 @@
-//! `spawn_app()`: the whole API on port 0 over a fresh database (SQLite file or
-//! PostgreSQL database) and a fresh local store, driven through real HTTP.
+//! `spawn_app()`: the api as `punchline serve` starts it (`Application::build`), on port 0
+//! over a fresh database (SQLite file or PostgreSQL database), a fresh local store and a
+//! queue of its own, driven through real HTTP.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use punchline_api::{App, TokenKeys};
-use punchline_backends::records::test_db::TestDb;
+use punchline::{Application, Launch};
+use punchline_api::TokenKeys;
+use punchline_backends::queue::{JobQueue, RabbitMqQueue};
 use punchline_backends::records::Records;
-use punchline_backends::store::{LocalStore, Store};
+use punchline_backends::store::LocalStore;
+use punchline_domain::config::{QueueBackend, QueueConfig};
 use punchline_domain::{Config, OrgId, Role, UserId};
+use punchline_testkit::broker::{amqp_url, BrokerLock};
+use punchline_testkit::database::FreshDatabase;
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;
-use tokio::sync::oneshot;
+use tokio_util::sync::DropGuard;
 
-/// The database a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Database {
-    Sqlite,
-    Postgres,
-}
+/// The database a test runs on: the kit's backends, which [`punchline_testkit::on_both!`]
+/// runs every scenario on.
+pub use punchline_testkit::Backend as Database;
 
-/// A running API with its database, store and a client.
+/// The api as `punchline serve` runs it (`Application::build` with the api role: the
+/// outbox relay and the sweeper beside it), on a fresh database, a fresh local store and
+/// a queue of its own, driven through real HTTP.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
     pub address: String,
@@ -29,9 +32,14 @@ pub struct TestApp {
     pub keys: TokenKeys,
     pub records: Arc<dyn Records>,
     pub store: Arc<LocalStore>,
-    _db: TestDb,
+    /// The queue the relay publishes the completed uploads' jobs to.
+    pub queue: Arc<dyn JobQueue>,
+    // Dropped in this order: the app stops, then its queue's topology goes, then the
+    // database and the directory.
+    _stop: DropGuard,
+    _queue: Option<DeleteTopology>,
+    _db: FreshDatabase,
     _store_dir: tempfile::TempDir,
-    _shutdown: oneshot::Sender<()>,
 }
 
 /// Generous limits so tests are never throttled unless they mean to be.
@@ -50,37 +58,60 @@ pub async fn spawn_app(kind: Database) -> TestApp {
     spawn_app_with(kind, test_config()).await
 }
 
-/// The API on a fresh database of `kind` with `config` (its `api.public_url` is set to
-/// the bound port).
+/// The API on a fresh database of `kind` with `config`: on SQLite with the embedded
+/// default's SQLite queue, on PostgreSQL with RabbitMQ under a prefix of this test's own
+/// (the production pairing), on a free port.
 pub async fn spawn_app_with(kind: Database, mut config: Config) -> TestApp {
-    let db = match kind {
-        Database::Sqlite => TestDb::sqlite().await,
-        Database::Postgres => TestDb::postgres().await,
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
-    let port = listener.local_addr().expect("bound address").port();
-    let address = format!("http://127.0.0.1:{port}");
-    config.api.public_url = address.clone();
+    let db = FreshDatabase::new(kind).await;
     let store_dir = tempfile::tempdir().expect("store directory");
-    let store = Arc::new(
-        LocalStore::open(store_dir.path(), b"test-store-signing-key-0123456789abcdef", &address)
-            .await
-            .expect("open local store"),
-    );
-    let records = db.records();
-    let app = App::new(
-        &config,
-        Arc::clone(&records),
-        Arc::clone(&store) as Arc<dyn Store>,
-        Some(Arc::clone(&store)),
-    );
-    let keys = app.state().tokens.as_ref().clone();
-    let (shutdown, stop) = oneshot::channel::<()>();
-    tokio::spawn(app.serve(listener, async move {
-        let _ = stop.await;
-    }));
+    config.records.url = db.url().to_owned();
+    config.store.local.directory = store_dir.path().to_path_buf();
+    config.api.bind = "127.0.0.1:0".into();
+    let queue = match kind {
+        Database::Sqlite => None,
+        Database::Postgres => {
+            config.queue = QueueConfig {
+                backend: QueueBackend::Rabbitmq,
+                amqp_url: amqp_url(),
+                name_prefix: format!("punchline-api-test-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]),
+                ..config.queue
+            };
+            Some(DeleteTopology { config: config.queue.clone(), _lock: BrokerLock::shared().await })
+        }
+    };
+    let app = Application::build(config, Launch::api().migrating()).await.expect("the api starts");
+    let address = app.config().api.public_url.clone();
+    let keys = TokenKeys::new(&app.config().auth);
+    let records = Arc::clone(app.records());
+    let store = Arc::clone(app.local_store().expect("the local store"));
+    let job_queue = Arc::clone(app.queue());
+    let stop = app.shutdown_handle().drop_guard();
+    tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("HTTP client");
-    TestApp { address, client, keys, records, store, _db: db, _store_dir: store_dir, _shutdown: shutdown }
+    TestApp {
+        address,
+        client,
+        keys,
+        records,
+        store,
+        queue: job_queue,
+        _stop: stop,
+        _queue: queue,
+        _db: db,
+        _store_dir: store_dir,
+    }
+}
+
+/// Deletes a test's RabbitMQ queues when the test ends, passed or failed.
+struct DeleteTopology {
+    config: QueueConfig,
+    _lock: BrokerLock,
+}
+
+impl Drop for DeleteTopology {
+    fn drop(&mut self) {
+        RabbitMqQueue::delete_topology_blocking(&self.config);
+    }
 }
 
 /// A signed-in user of a test organisation.
@@ -102,6 +133,14 @@ pub struct Tenant {
 }
 
 impl TestApp {
+    /// Waits until the outbox relay has handed every job of `org` to the queue.
+    pub async fn relayed(&self, org: OrgId) {
+        punchline_testkit::wait::eventually(Duration::from_secs(20), "the relay to empty the outbox", || async {
+            self.records.unsent_outbox(org, 10).await.expect("outbox").is_empty().then_some(())
+        })
+        .await;
+    }
+
     /// A member of `org` with a fresh id and a 15-minute token.
     pub fn member(&self, org: OrgId, role: Role) -> Member {
         let user = UserId::new();
@@ -171,14 +210,4 @@ pub fn punch_body(client_id: &str, site: &str, bytes: u64) -> Value {
 pub async fn json(response: Response) -> Value {
     let text = response.text().await.expect("response body");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-/// A sample photo's bytes from the shared corpus (`PUNCHLINE_PHOTOS` or `../shared/photos`
-/// beside the clone).
-pub fn photo(name: &str) -> Vec<u8> {
-    let dir = std::env::var_os("PUNCHLINE_PHOTOS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/photos"));
-    let path = dir.join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("sample photo {}: {e}", path.display()))
 }

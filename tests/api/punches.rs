@@ -1,10 +1,11 @@
 //! Punches through real HTTP: the whole flow, retries, concurrent retries, refusals, and
 //! listings.
 
+use punchline_testkit::photos;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::harness::{json, photo, punch_body, Member, TestApp};
+use crate::harness::{json, punch_body, Member, TestApp};
 use crate::worker::{commit_verdict, VARIANT_BYTES};
 use punchline_domain::{PhotoId, VerdictState};
 
@@ -31,7 +32,7 @@ pub async fn uploaded_punch(
     site: &str,
     client_id: &str,
 ) -> (String, PhotoId) {
-    let bytes = photo("canon40d_small.jpg");
+    let bytes = photos::read("canon40d_small.jpg");
     let created = app.post("/v1/punches", worker, &punch_body(client_id, site, bytes.len() as u64)).await;
     assert_eq!(created.status(), 201);
     let created = json(created).await;
@@ -45,7 +46,7 @@ pub async fn uploaded_punch(
 pub async fn the_whole_flow_through_http(app: TestApp) {
     let tenant = app.tenant();
     let site = app.site(&tenant.admin).await;
-    let bytes = photo("canon40d_small.jpg");
+    let bytes = photos::read("canon40d_small.jpg");
     let response =
         app.post("/v1/punches", &tenant.worker, &punch_body("flow-1", &site, bytes.len() as u64)).await;
     assert_eq!(response.status(), 201);
@@ -70,9 +71,9 @@ pub async fn the_whole_flow_through_http(app: TestApp) {
     assert_eq!(done["photo"]["bytes"], bytes.len());
     // Idempotent: a second completion writes no second job.
     assert_eq!(complete(&app, &punch, &tenant.worker).await.status(), 200);
-    let outbox = app.records.unsent_outbox(tenant.org, 10).await.expect("outbox");
-    assert_eq!(outbox.len(), 1, "one job per upload");
-    assert_eq!(outbox[0].payload["punch"], punch.as_str());
+    // The relay hands the one outbox row on: one job waits in the queue, no more.
+    app.relayed(tenant.org).await;
+    assert_eq!(app.queue.depth().await.expect("queue depth").ready, 1, "one job per upload");
 
     let photo_id: PhotoId = done["photo"]["id"].as_str().expect("photo id").parse().expect("uuid");
     let path = format!("/v1/punches/{punch}");
