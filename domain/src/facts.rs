@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ImageFormat {
+    /// JPEG (JFIF or EXIF), the apps' usual upload.
     Jpeg,
+    /// PNG, typically a screenshot or an export; its EXIF, if any, is in an `eXIf` chunk.
     Png,
     /// HEIF with an HEVC-coded primary image (`.heic`, `.heif`, `.hif`).
     Heic,
@@ -41,7 +43,9 @@ impl std::fmt::Display for ImageFormat {
 /// A WGS-84 position in signed decimal degrees (south and west are negative).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct GeoPoint {
+    /// Latitude in degrees, -90 to 90 (south negative).
     pub lat: f64,
+    /// Longitude in degrees, -180 to 180 (west negative).
     pub lon: f64,
 }
 
@@ -51,7 +55,9 @@ pub struct GeoPoint {
 pub struct ExifFacts {
     /// Whether the photo carried an EXIF block at all (stripped photos: screenshots, exports).
     pub present: bool,
+    /// The Make tag: the camera's or phone's manufacturer (`Apple`, `NIKON`).
     pub make: Option<String>,
+    /// The Model tag: the camera or phone model (`iPhone XS`).
     pub model: Option<String>,
     /// DateTimeOriginal exactly as EXIF writes it: `YYYY:MM:DD HH:MM:SS`, local to the camera.
     pub datetime_original: Option<String>,
@@ -83,7 +89,10 @@ pub struct ExifFacts {
 /// structure, e.g. a black frame).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PerceptualHash {
+    /// The 256 hash bits, 8 to a byte, in the order of PDQ's hex form ([`Self::to_hex`]).
     pub bits: [u8; 32],
+    /// PDQ's quality score, 0–100: how much structure the image has. Below
+    /// `hashing.blank_below_quality` the photo counts as blank and its hash never matches.
     pub quality: u8,
 }
 
@@ -112,6 +121,7 @@ pub struct PhotoHashes {
 }
 
 impl PhotoHashes {
+    /// The SHA-256 as 64 lower-case hex digits, as `sha256sum` prints it.
     pub fn sha256_hex(&self) -> String {
         hex(&self.sha256)
     }

@@ -22,10 +22,15 @@ pub const MAX_CLIENT_ID_LEN: usize = 128;
 /// Why a punch was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PunchError {
+    /// The app's punch id is empty, longer than [`MAX_CLIENT_ID_LEN`] or holds characters
+    /// other than visible ASCII.
     #[error("client id must be 1 to {MAX_CLIENT_ID_LEN} visible ASCII characters")]
     ClientId,
+    /// The device location is not a real coordinate (latitude or longitude out of range,
+    /// or not finite).
     #[error("device location: {0}")]
     Location(#[from] SiteError),
+    /// The device's reported accuracy, in metres, is negative or not finite.
     #[error("device accuracy {0} m must be zero or more and finite")]
     Accuracy(f64),
 }
@@ -46,6 +51,7 @@ impl ClientPunchId {
         Ok(ClientPunchId(id.to_owned()))
     }
 
+    /// The id exactly as the app sent it.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -73,7 +79,9 @@ impl std::fmt::Display for ClientPunchId {
 named_enum!(
     /// Clocking in or clocking out.
     PunchKind {
+        /// The worker starts work at the site.
         In = "in",
+        /// The worker stops work at the site (pairs with the `in` before it in timesheets).
         Out = "out",
     }
 );
@@ -92,10 +100,13 @@ pub struct DeviceLocation {
 }
 
 impl DeviceLocation {
+    /// The position alone, without accuracy or mock flag.
     pub fn point(&self) -> GeoPoint {
         GeoPoint { lat: self.lat, lon: self.lon }
     }
 
+    /// Checks the position is a real coordinate and the accuracy is a finite number of
+    /// metres, zero or more.
     pub fn validate(&self) -> Result<(), PunchError> {
         check_point(self.point())?;
         if !self.accuracy_m.is_finite() || self.accuracy_m < 0.0 {
@@ -108,10 +119,13 @@ impl DeviceLocation {
 /// A worker clocking in or out at a site. Its photo is tracked separately ([`PhotoState`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Punch {
+    /// The server's id for the punch, given when it is first recorded.
     pub id: PunchId,
+    /// The organisation of the worker and the site.
     pub org: OrgId,
     /// The app's id for this punch; a retry with the same one is the same punch.
     pub client_id: ClientPunchId,
+    /// Clocking in or out.
     pub kind: PunchKind,
     /// The worker who punched.
     pub worker: UserId,

@@ -19,16 +19,24 @@ pub const MAX_POLYGON_POINTS: usize = 1000;
 /// Why a site or a position was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SiteError {
+    /// The site's name is empty or only whitespace.
     #[error("site name must not be empty")]
     EmptyName,
+    /// The time zone is not an IANA name chrono-tz knows (abbreviations like `AEST` are
+    /// refused too); holds the name given.
     #[error("unknown IANA time zone {0:?}")]
     UnknownTimeZone(String),
+    /// A latitude outside -90 to 90 degrees, or not finite; holds the value given.
     #[error("latitude {0} is outside -90..=90")]
     Latitude(f64),
+    /// A longitude outside -180 to 180 degrees, or not finite; holds the value given.
     #[error("longitude {0} is outside -180..=180")]
     Longitude(f64),
+    /// A circle's radius, in metres, that is zero, negative or not finite.
     #[error("circle radius {0} m must be positive and finite")]
     Radius(f64),
+    /// A polygon with fewer than 3 or more than [`MAX_POLYGON_POINTS`] points; holds the
+    /// count given.
     #[error("a polygon needs 3 to {MAX_POLYGON_POINTS} points, got {0}")]
     PolygonPoints(usize),
 }
@@ -53,7 +61,9 @@ pub fn parse_time_zone(name: &str) -> Result<Tz, SiteError> {
 named_enum!(
     /// The shape of a geofence, as stored beside its coordinates.
     GeofenceKind {
+        /// A centre and a radius: [`Geofence::Circle`].
         Circle = "circle",
+        /// A list of points: [`Geofence::Polygon`].
         Polygon = "polygon",
     }
 );
@@ -63,14 +73,24 @@ named_enum!(
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Geofence {
     /// Everything within `radius_m` metres (great-circle distance) of `center`.
-    Circle { center: GeoPoint, radius_m: f64 },
+    Circle {
+        /// The middle of the site.
+        center: GeoPoint,
+        /// Metres from `center` that still count as on site; positive.
+        radius_m: f64,
+    },
     /// A simple polygon (edges must not cross); the closing edge from the last point back
     /// to the first is implied. Edges are drawn straight in latitude/longitude, which is
     /// exact enough at job-site scale. May be concave (L- or U-shaped sites).
-    Polygon { points: Vec<GeoPoint> },
+    Polygon {
+        /// The vertices in order around the outline, 3 to [`MAX_POLYGON_POINTS`] (the edge
+        /// from the last back to the first is implied).
+        points: Vec<GeoPoint>,
+    },
 }
 
 impl Geofence {
+    /// Which shape this is, as stored beside the coordinates.
     pub fn kind(&self) -> GeofenceKind {
         match self {
             Geofence::Circle { .. } => GeofenceKind::Circle,
@@ -101,6 +121,7 @@ impl Geofence {
 /// A job site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Site {
+    /// The site's id, given when it is created.
     pub id: SiteId,
     /// The organisation the site belongs to.
     pub org: OrgId,

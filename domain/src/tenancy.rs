@@ -22,10 +22,12 @@ macro_rules! uuid_id {
                 $name(uuid::Uuid::now_v7())
             }
 
+            /// Wraps an existing uuid (one read back from the database or a request).
             pub fn from_uuid(uuid: uuid::Uuid) -> Self {
                 $name(uuid)
             }
 
+            /// The bare uuid, as stored and sent.
             pub fn as_uuid(&self) -> uuid::Uuid {
                 self.0
             }

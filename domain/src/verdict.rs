@@ -127,7 +127,10 @@ pub struct PhotoFailure {
 /// One finding about a punch, with what a person needs to check it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Flag {
+    /// Which finding this is.
     pub code: FlagCode,
+    /// How much it matters, from `verification.severity` (a processing failure is always
+    /// critical).
     pub severity: Severity,
     /// The numbers behind the finding (distances, times, tolerances, the matched photo),
     /// as a JSON object whose keys name their units (`distance_m`, `skew_s`).
@@ -139,6 +142,7 @@ pub struct Flag {
 /// The machine's judgement of one punch's photo.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
+    /// The outcome the flags add up to.
     pub state: VerdictState,
     /// Every finding, most severe first.
     pub flags: Vec<Flag>,
@@ -185,7 +189,9 @@ impl Verdict {
 named_enum!(
     /// A supervisor's decision on a punch.
     ReviewDecision {
+        /// The punch stands as made.
         Approved = "approved",
+        /// The punch is refused: it counts for nothing in timesheets. Needs a reason.
         Rejected = "rejected",
     }
 );
@@ -193,6 +199,7 @@ named_enum!(
 /// A supervisor's decision, stored beside the machine's verdict (which it never changes).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Review {
+    /// Whether the punch stands (approved) or is refused (rejected).
     pub decision: ReviewDecision,
     /// The supervisor or admin who decided.
     pub reviewer: UserId,

@@ -14,7 +14,11 @@ use crate::EvalError;
 /// What a `dup_group` holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupKind {
+    /// `same_image`: one capture re-encoded, re-oriented or saved with HDR on and off;
+    /// reuse detection must match every pair of the group.
     SameImage,
+    /// `same_scene`: distinct shots of one scene seconds apart; not reuse, so they must
+    /// never match.
     SameScene,
 }
 
@@ -30,6 +34,7 @@ pub enum Relation {
 }
 
 impl Relation {
+    /// The words the report and the histogram legends use.
     pub fn as_str(self) -> &'static str {
         match self {
             Relation::SameImage => "same image",
@@ -39,18 +44,23 @@ impl Relation {
     }
 }
 
+/// One photo of the corpus, its label and what the image pipeline made of it.
 pub struct CorpusPhoto {
     /// The file name, e.g. `coolpix_gps_0010.jpg`.
     pub name: String,
     /// `(dup_group, kind)` from `provenance.csv`.
     pub group: Option<(String, GroupKind)>,
+    /// The file's bytes, as read (transformations start from them).
     pub bytes: Vec<u8>,
     /// What the image pipeline made of it.
     pub outcome: Result<Processed, ImageError>,
 }
 
+/// Every photo `provenance.csv` lists, each processed once.
 pub struct Corpus {
+    /// The directory holding `provenance.csv` and the photos.
     pub dir: PathBuf,
+    /// The photos in `provenance.csv` order.
     pub photos: Vec<CorpusPhoto>,
 }
 
@@ -87,6 +97,7 @@ impl Corpus {
         Ok(Corpus { dir: dir.to_owned(), photos })
     }
 
+    /// The photo with this file name; [`EvalError::UnknownPhoto`] when the corpus has none.
     pub fn get(&self, name: &str) -> Result<&CorpusPhoto, EvalError> {
         self.photos.iter().find(|p| p.name == name).ok_or_else(|| EvalError::UnknownPhoto(name.to_owned()))
     }

@@ -6,9 +6,11 @@ use std::fmt::Write;
 
 /// One kind of pair and its distances.
 pub struct Series<'a> {
+    /// The legend's text and the bars' tooltip, e.g. `same image corpus pairs`.
     pub label: String,
     /// An SVG colour.
     pub color: &'static str,
+    /// The PDQ distance (0–256 bits) of every pair of this kind, in any order.
     pub distances: &'a [u32],
 }
 

@@ -14,7 +14,9 @@ use crate::{Corpus, Counts, EvalError};
 /// A flag decided against its label.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mistake {
+    /// The scenario's id in the scenarios file.
     pub scenario: String,
+    /// The flag decided wrongly.
     pub code: FlagCode,
     /// `true`: it had to be raised and was not; `false`: it was raised and must not be.
     pub expected: bool,
@@ -22,15 +24,19 @@ pub struct Mistake {
     pub note: String,
 }
 
+/// How the verification engine did on the labelled punches.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlagResults {
     /// Every flag code, in [`FlagCode::ALL`] order, with its counts.
     pub per_code: Vec<(FlagCode, Counts)>,
+    /// Scenarios run.
     pub scenarios: usize,
+    /// Every flag decided against its label, in scenario order.
     pub mistakes: Vec<Mistake>,
 }
 
 impl FlagResults {
+    /// The counts of one flag code (all zero if no scenario labels it).
     pub fn counts(&self, code: FlagCode) -> Counts {
         self.per_code.iter().find(|(c, _)| *c == code).map(|(_, counts)| *counts).unwrap_or_default()
     }

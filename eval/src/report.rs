@@ -12,14 +12,23 @@ pub const COPIES_SVG: &str = "accuracy-pdq-copies.svg";
 /// Thresholds tried in the sweep that justifies `reuse_max_distance`.
 const SWEEP: [u32; 9] = [8, 16, 24, 31, 40, 48, 56, 64, 80];
 
+/// Everything one evaluation measured, with the thresholds it ran at: rendered as Markdown
+/// and SVG, and checked against floors by the eval crate's tests.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// The labelled punches: counts per flag code and the flags decided against the label.
     pub flags: FlagResults,
+    /// Reuse detection on the corpus's own pairs and on transformed copies.
     pub reuse: ReuseResults,
     /// Photos in the corpus (processed or refused).
     pub corpus_photos: usize,
+    /// The `hashing.reuse_max_distance` matched with (bits of 256): marked in the sweep and
+    /// drawn on the histograms.
     pub reuse_max_distance: u32,
+    /// The `hashing.blank_below_quality` (PDQ quality 0–100) below which photos were left
+    /// out of matching.
     pub blank_below_quality: u8,
+    /// Wall-clock seconds the whole evaluation took.
     pub elapsed_s: f64,
 }
 

@@ -21,7 +21,9 @@ const EXAMPLES: usize = 8;
 /// Ordered pairs (a later photo searched against an earlier one) of one relation.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PairCounts {
+    /// Pairs compared.
     pub pairs: usize,
+    /// Pairs within `reuse_max_distance`: right for same-image pairs, wrong for the others.
     pub matched: usize,
     /// `(later, earlier, distance)` of pairs decided wrongly, the first few.
     pub wrong: Vec<(String, String, u32)>,
@@ -30,6 +32,7 @@ pub struct PairCounts {
 /// One transformation over every source photo.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransformResult {
+    /// The transformation measured.
     pub transform: Transform,
     /// Copies made and hashed (the transformation applied to the source).
     pub copies: usize,
@@ -39,8 +42,10 @@ pub struct TransformResult {
     pub missed: Vec<(String, u32)>,
     /// Copies blank after the transformation, or refused by the pipeline: never matched.
     pub unhashable: usize,
-    /// Matches with another shot of the same scene, and with a different picture.
+    /// Copy ↔ corpus pairs where the photo is another shot of the source's scene: every
+    /// match is false.
     pub false_same_scene: PairCounts,
+    /// Copy ↔ corpus pairs where the photo is a different picture: every match is false.
     pub false_different: PairCounts,
     /// Copies whose verdict disagreed with the rule (`reused_photo` raised or not).
     pub engine_disagreements: usize,
@@ -49,6 +54,7 @@ pub struct TransformResult {
 }
 
 impl TransformResult {
+    /// The share of copies found (0–1); `None` when no copy was made and hashed.
     pub fn recall(&self) -> Option<f64> {
         (self.copies > 0).then(|| self.found as f64 / self.copies as f64)
     }
@@ -59,6 +65,7 @@ impl TransformResult {
 pub struct ReuseResults {
     /// The corpus's ordered pairs by relation.
     pub corpus: BTreeMap<Relation, PairCounts>,
+    /// One result per transformation, in the order they were asked for.
     pub transforms: Vec<TransformResult>,
     /// Source photos transformed.
     pub sources: usize,

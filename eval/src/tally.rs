@@ -14,6 +14,7 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// Counts one labelled case: whether the flag had to be raised, and whether it was.
     pub fn add(&mut self, expected: bool, raised: bool) {
         match (expected, raised) {
             (true, true) => self.tp += 1,

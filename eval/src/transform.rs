@@ -20,24 +20,44 @@ pub const WORKING_EDGE: u32 = 1600;
 /// JPEG quality of transformed copies (other than the re-encodes), as phones save.
 const SAVE_QUALITY: u8 = 90;
 
+/// One way of altering a photo before uploading it again; named on the command line and in
+/// the report by [`Transform::name`] (`jpeg_q30`, `crop_10`, `rotate_90`…).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Transform {
     /// Re-encoded as JPEG at this quality.
-    Jpeg { quality: u8 },
+    Jpeg {
+        /// JPEG quality, 1–100.
+        quality: u8,
+    },
     /// Scaled to this percentage of each side.
-    Resize { percent: u32 },
+    Resize {
+        /// Each side's new length as a percentage of the old (25: a quarter).
+        percent: u32,
+    },
     /// This percentage of the width and of the height cut off, half on each side.
-    Crop { percent: u32 },
+    Crop {
+        /// Percentage of each dimension removed, split between the two edges.
+        percent: u32,
+    },
     /// Rotated clockwise.
-    Rotate { degrees: u32 },
+    Rotate {
+        /// 90, 180 or 270 (any other value turns by 270).
+        degrees: u32,
+    },
     /// Mirrored left–right.
     Mirror,
     /// Every channel scaled by 1 + percent/100.
-    Brightness { percent: i32 },
+    Brightness {
+        /// Signed: 20 brightens by a fifth, -20 darkens by a fifth.
+        percent: i32,
+    },
     /// A slight Gaussian blur (σ ≈ 1 px).
     Blur,
     /// Screenshot-style dark bars above and below, each this percentage of the height.
-    Border { percent: u32 },
+    Border {
+        /// Height of each bar as a percentage of the image's height.
+        percent: u32,
+    },
     /// The original file with its EXIF removed (JPEG only).
     ExifStripped,
 }
@@ -77,6 +97,8 @@ impl Transform {
         }
     }
 
+    /// The transformation of [`ALL`](Self::ALL) with this [`name`](Self::name);
+    /// [`EvalError::UnknownTransform`] for any other.
     pub fn parse(name: &str) -> Result<Transform, EvalError> {
         Transform::ALL
             .iter()

@@ -14,11 +14,24 @@ pub enum ImageError {
     Truncated(String),
     /// More bytes than `limits.max_bytes` allows.
     #[error("too large: {bytes} bytes, the limit is {limit} bytes")]
-    TooLarge { bytes: u64, limit: u64 },
+    TooLarge {
+        /// The upload's size in bytes.
+        bytes: u64,
+        /// `limits.max_bytes`.
+        limit: u64,
+    },
     /// The header announces more pixels than `limits.max_pixels` (or a side longer than
     /// `limits.max_dimension`): refused before anything is allocated.
     #[error("too many pixels: {width}x{height} exceeds the limit ({limit})")]
-    TooManyPixels { width: u32, height: u32, limit: String },
+    TooManyPixels {
+        /// Width in pixels from the header (0 when it is libheif that refused the image).
+        width: u32,
+        /// Height in pixels from the header (0 when it is libheif that refused the image).
+        height: u32,
+        /// The limit exceeded, for people: `"210000000 pixels"`, `"32768 px per side"`, or
+        /// libheif's reason for refusing.
+        limit: String,
+    },
     /// A recognised container whose content punchline cannot decode (e.g. AVIF in HEIF).
     #[error("unsupported: {0}")]
     Unsupported(String),

@@ -40,26 +40,35 @@ const MIN_HASH_LONG_EDGE: u32 = 1024;
 /// The settings `process` needs, borrowed from the application's `Config`.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings<'a> {
+    /// Byte and pixel limits, checked before anything is decoded.
     pub limits: &'a LimitsConfig,
+    /// The variant sizes and JPEG quality; the largest size also sets how far JPEG decoding
+    /// may be reduced.
     pub variants: &'a VariantsConfig,
 }
 
 /// Everything the pipeline learned about one photo.
 #[derive(Debug, Clone)]
 pub struct Processed {
+    /// The format detected from the bytes.
     pub format: ImageFormat,
-    /// Width and height as stored in the file.
+    /// Width in pixels as stored in the file, before any orientation.
     pub stored_width: u32,
+    /// Height in pixels as stored in the file, before any orientation.
     pub stored_height: u32,
-    /// Width and height as displayed (after orientation).
+    /// Width in pixels as displayed (after orientation).
     pub width: u32,
+    /// Height in pixels as displayed (after orientation).
     pub height: u32,
     /// Which decoder produced the pixels.
     pub decoder: &'static str,
+    /// What EXIF says (all fields absent when the photo has none).
     pub exif: ExifFacts,
+    /// SHA-256 of the bytes, PDQ of the displayed image and of its 8 rotations/mirrorings.
     pub hashes: PhotoHashes,
     /// One per configured size, largest first.
     pub variants: Vec<Variant>,
+    /// Milliseconds spent in each stage.
     pub timings: StageTimings,
 }
 

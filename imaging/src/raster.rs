@@ -3,8 +3,11 @@
 /// Interleaved 8-bit RGB pixels, row-major, no padding (`data.len() == width * height * 3`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rgb8 {
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
+    /// `width * height` pixels of 3 bytes (R, G, B), top row first.
     pub data: Vec<u8>,
 }
 
@@ -18,8 +21,11 @@ impl Rgb8 {
 /// Borrowed interleaved 8-bit RGB pixels, row-major, no padding.
 #[derive(Debug, Clone, Copy)]
 pub struct RgbRef<'a> {
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
+    /// `width * height` pixels of 3 bytes (R, G, B), top row first.
     pub data: &'a [u8],
 }
 

@@ -14,8 +14,10 @@ use crate::raster::{Rgb8, RgbRef};
 pub struct Variant {
     /// The configured long-edge size this variant answers (e.g. 300, 800, 1200).
     pub size: u32,
-    /// The real size: smaller than `size` when the photo itself is smaller (no upscaling).
+    /// The real width in pixels: the long edge is `size`, or less when the photo itself is
+    /// smaller (no upscaling).
     pub width: u32,
+    /// The real height in pixels, in the photo's displayed aspect ratio.
     pub height: u32,
     /// JPEG bytes, without EXIF.
     pub bytes: Vec<u8>,

@@ -38,6 +38,8 @@ impl LimitsConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum VariantFormat {
+    /// Baseline JPEG (`"jpeg"`, the default and only format), encoded by libjpeg-turbo at
+    /// `variants.quality`.
     Jpeg,
 }
 

@@ -69,8 +69,13 @@ pub struct Config {
 /// Why a configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The file or an environment override could not be read or parsed: bad TOML, a value
+    /// of the wrong type, an unknown section or field (figment says which).
     #[error("configuration is invalid: {0}")]
     Invalid(#[from] Box<figment::Error>),
+    /// Every value parsed, but one is outside what punchline accepts (a negative distance,
+    /// a short signing key, a malformed address); the text says which setting and what it
+    /// must be.
     #[error("configuration value out of range: {0}")]
     OutOfRange(String),
 }

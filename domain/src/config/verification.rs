@@ -128,25 +128,62 @@ impl VerificationConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FlagSeverities {
+    /// The photo's capture time is more than `device_time_tolerance_s` from the device's
+    /// punch time. Default `warn`: the punch goes to review.
     pub capture_time_skew: Severity,
+    /// The photo's capture time is more than `server_time_tolerance_s` from when the server
+    /// received the punch. Default `warn`: the punch goes to review.
     pub capture_time_skew_server: Severity,
+    /// The capture time lies more than `upload_clock_slack_s` after the upload finished: the
+    /// photo claims a moment that had not happened yet. Default `critical`.
     pub capture_after_upload: Severity,
+    /// EXIF holds no usable DateTimeOriginal, so no time check can be made. Default `warn`.
     pub no_capture_time: Severity,
+    /// The camera recorded no UTC offset, so the capture time was read in the site's time
+    /// zone (or at the offset its GPS clock implies). Default `info`: shown, the punch stays
+    /// verified.
     pub capture_zone_assumed: Severity,
+    /// The photo's GPS fix is outside the site's geofence by more than the margin
+    /// (`geofence_margin_m` plus the device's accuracy, capped). Default `critical`.
     pub outside_geofence: Severity,
+    /// The device's reported location is outside the geofence by more than the same margin.
+    /// Default `warn`: the punch goes to review.
     pub device_outside_geofence: Severity,
+    /// The photo carries no GPS fix, so where it was taken is unknown. Default `warn`.
     pub no_gps: Severity,
+    /// The photo's GPS fix is within `null_island_radius_m` of 0,0: a receiver without a
+    /// fix. Default `warn`.
     pub bogus_gps: Severity,
+    /// The photo's GPS and the device's location are more than `gps_device_mismatch_m`
+    /// (plus the capped accuracy) apart. Default `critical`.
     pub gps_device_mismatch: Severity,
+    /// The app sent no device location with the punch. Default `info`: shown, the punch
+    /// stays verified.
     pub no_device_location: Severity,
+    /// The device reported its location as mocked (Android `isMock`). Default `critical`.
     pub mock_location: Severity,
+    /// The picture matches an earlier photo of the organisation by PDQ (within
+    /// `hashing.reuse_max_distance`). Default `critical`.
     pub reused_photo: Severity,
+    /// The file is byte-for-byte an earlier photo of the organisation (same SHA-256).
+    /// Default `critical`.
     pub exact_duplicate: Severity,
+    /// The photo shows almost nothing (PDQ quality below `hashing.blank_below_quality`):
+    /// lens cap, pocket. Default `warn`.
     pub blank_photo: Severity,
+    /// The photo's shorter side is under `min_short_side_px` or its file under `min_bytes`.
+    /// Default `critical`.
     pub too_small: Severity,
+    /// EXIF Software names one of `editing_software`. Default `warn`.
     pub edited: Severity,
+    /// EXIF DateTime (last change) is more than `datetime_mismatch_s` from DateTimeOriginal.
+    /// Default `warn`.
     pub datetime_mismatch: Severity,
+    /// The photo carries no EXIF at all (screenshots, gallery exports, messengers).
+    /// Default `warn`.
     pub exif_stripped: Severity,
+    /// The photo's capture EXIF (time, offset, camera, GPS) equals an earlier photo's while
+    /// the picture differs: EXIF copied to dress up another photo. Default `critical`.
     pub exif_copied: Severity,
 }
 

@@ -16,6 +16,7 @@ use crate::raster::{Rgb8, RgbRef};
 
 /// A photo whose header passed the limits, ready to decode.
 pub struct Opened<'a> {
+    /// The format it was opened as.
     pub format: ImageFormat,
     /// Width and height as stored, before any orientation.
     pub stored: (u32, u32),
@@ -45,7 +46,9 @@ pub struct Decoded {
 /// Decoded pixels, owned by us or (HEIF) still in libheif's buffer: a 200 MP photo is
 /// 600 MB of RGB, and copying it out would double the peak memory.
 pub enum Pixels {
+    /// Decoded into our own buffer (JPEG, PNG).
     Owned(Rgb8),
+    /// libheif's decoded image, read in place (copied only when libheif padded its rows).
     Heif(heic::HeifPixels),
 }
 

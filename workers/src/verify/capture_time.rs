@@ -46,7 +46,9 @@ impl CaptureTimeSource {
 /// A photo's capture time and how it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaptureTime {
+    /// The moment of capture in UTC, with the sub-second part when EXIF has one.
     pub utc: DateTime<Utc>,
+    /// Which EXIF facts (or the site's zone) the offset came from.
     pub source: CaptureTimeSource,
     /// The offset DateTimeOriginal was read at.
     pub offset: FixedOffset,

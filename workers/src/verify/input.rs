@@ -9,6 +9,8 @@ use punchline_domain::{
 /// The photo being verified, as the image pipeline saw it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProcessedPhoto {
+    /// The photo's id: a candidate with the same id (the photo itself, already indexed) is
+    /// never a match.
     pub id: PhotoId,
     /// What EXIF said (all optional; `present: false` when there was no EXIF at all).
     pub exif: ExifFacts,
@@ -28,6 +30,7 @@ pub struct ProcessedPhoto {
 pub struct ReuseCandidate {
     /// Checked again here: a candidate of another organisation is ignored, never reported.
     pub org: OrgId,
+    /// The earlier photo, named in the flag evidence.
     pub photo: PhotoId,
     /// Its registration number: of several candidates the lowest was seen first (the
     /// original the others copy).
@@ -52,6 +55,7 @@ pub struct VerificationInput<'a> {
     pub punch: &'a Punch,
     /// The site punched at.
     pub site: &'a Site,
+    /// The punch's photo as the image pipeline saw it.
     pub photo: &'a ProcessedPhoto,
     /// When the upload of the photo's bytes was completed (server clock).
     pub upload_completed_at: DateTime<Utc>,

@@ -41,7 +41,9 @@ pub enum OffsetSource {
 /// The camera's UTC offset and where it came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CameraOffset {
+    /// The offset the camera's clock was set to: local time minus UTC.
     pub offset: FixedOffset,
+    /// Which EXIF tag (or the GPS clock) it was read from.
     pub source: OffsetSource,
 }
 
@@ -56,6 +58,7 @@ pub enum GpsIgnoredReason {
 }
 
 impl GpsIgnoredReason {
+    /// The name used in flag evidence (`reason` of `gps_time_ignored`).
     pub fn as_str(self) -> &'static str {
         match self {
             GpsIgnoredReason::NotARealOffset => "not_a_real_offset",
@@ -71,6 +74,7 @@ pub struct GpsTimeIgnored {
     pub gps_utc: String,
     /// DateTimeOriginal − GPS UTC, in seconds.
     pub implied_offset_s: i64,
+    /// Why that difference was not believed as the camera's offset.
     pub reason: GpsIgnoredReason,
 }
 
@@ -90,7 +94,9 @@ impl GpsTimeIgnored {
 /// GPS stamp if it was present but not believed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OffsetEvidence {
+    /// The offset from the best source believed; `None`: the site's zone must be assumed.
     pub found: Option<CameraOffset>,
+    /// The GPS stamp, when present but not believed (kept for the flags' evidence).
     pub gps_ignored: Option<GpsTimeIgnored>,
 }
 
