@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::measurement::WallTime;
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode, Throughput};
+use criterion::{criterion_main, BenchmarkGroup, Criterion, SamplingMode, Throughput};
 use punchline_domain::config::{LimitsConfig, VariantsConfig};
 use punchline_imaging::{decode, detect, exif, hash, process, variants, Rgb8, Settings};
 
@@ -62,9 +62,10 @@ fn photos() -> [Photo; 3] {
 
 /// The displayed image `process` hashes and cuts the variants from.
 fn displayed(bytes: &[u8], limits: &LimitsConfig) -> Rgb8 {
-    let opened = decode::open(bytes, detect::detect(bytes).unwrap(), limits).unwrap();
+    let format = detect::detect(bytes).expect("the bench photos are JPEG or HEIC");
+    let opened = decode::open(bytes, format, limits).expect("the bench photos are within the default limits");
     let orientation = exif::read_facts(opened.exif.as_deref()).orientation;
-    let decoded = opened.decode(DECODE_FLOOR, orientation).unwrap();
+    let decoded = opened.decode(DECODE_FLOOR, orientation).expect("the bench photos decode");
     let view = decoded.pixels.view();
     match decoded.orientation {
         punchline_imaging::orient::Orientation::Normal => {
@@ -75,7 +76,10 @@ fn displayed(bytes: &[u8], limits: &LimitsConfig) -> Rgb8 {
 }
 
 fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("building a rayon pool (can only fail if the OS refuses a thread)")
 }
 
 /// Slow benches: a fixed number of iterations per sample (criterion's linear sampling would
@@ -96,7 +100,11 @@ fn bench_process(c: &mut Criterion) {
         let mut group = slow(c, &format!("process_{threads}t"));
         for photo in &photos {
             group.bench_function(photo.label, |b| {
-                b.iter(|| pool.install(|| process(black_box(&photo.bytes), settings).unwrap()))
+                b.iter(|| {
+                    pool.install(|| {
+                        process(black_box(&photo.bytes), settings).expect("the bench photos process")
+                    })
+                })
             });
         }
         group.finish();
@@ -109,17 +117,20 @@ fn bench_stages(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("detect");
     for photo in &photos[..2] {
-        group.bench_function(photo.label, |b| b.iter(|| detect::detect(black_box(&photo.bytes)).unwrap()));
+        group.bench_function(photo.label, |b| {
+            b.iter(|| detect::detect(black_box(&photo.bytes)).expect("the bench photos are JPEG or HEIC"))
+        });
     }
     group.finish();
 
     let mut group = slow(c, "decode");
     for photo in &photos {
-        let format = detect::detect(&photo.bytes).unwrap();
+        let format = detect::detect(&photo.bytes).expect("the bench photos are JPEG or HEIC");
         group.bench_function(photo.label, |b| {
             b.iter(|| {
-                let opened = decode::open(black_box(&photo.bytes), format, &limits).unwrap();
-                opened.decode(DECODE_FLOOR, None).unwrap()
+                let opened = decode::open(black_box(&photo.bytes), format, &limits)
+                    .expect("the bench photos are within the default limits");
+                opened.decode(DECODE_FLOOR, None).expect("the bench photos decode")
             })
         });
     }
@@ -127,8 +138,10 @@ fn bench_stages(c: &mut Criterion) {
     let big = &photos[0].bytes;
     group.bench_function("jpeg_big_full", |b| {
         b.iter(|| {
-            let opened = decode::open(black_box(big), detect::detect(big).unwrap(), &limits).unwrap();
-            opened.decode(u32::MAX, None).unwrap()
+            let format = detect::detect(big).expect("the big bench photo is a JPEG");
+            let opened = decode::open(black_box(big), format, &limits)
+                .expect("the big JPEG is within the default limits");
+            opened.decode(u32::MAX, None).expect("the big JPEG decodes at full size")
         })
     });
     group.finish();
@@ -140,27 +153,45 @@ fn bench_stages(c: &mut Criterion) {
     for (label, image) in &images {
         let size_1200 = variants::fitted((image.width, image.height), 1200);
         group.bench_function(format!("{label}_to_1200"), |b| {
-            b.iter(|| variants::resize(black_box(image.view()), size_1200).unwrap())
+            b.iter(|| {
+                variants::resize(black_box(image.view()), size_1200)
+                    .expect("resizing a decoded photo to its fitted 1200 px size")
+            })
         });
     }
     // The smaller variants, each from the next larger one, as `process` chains them.
     let (_, image) = &images[1];
-    let v1200 = variants::resize(image.view(), variants::fitted((image.width, image.height), 1200)).unwrap();
+    let size_1200 = variants::fitted((image.width, image.height), 1200);
+    let v1200 = variants::resize(image.view(), size_1200)
+        .expect("resizing a decoded photo to its fitted 1200 px size");
     let size_800 = variants::fitted((image.width, image.height), 800);
-    let v800 = variants::resize(v1200.view(), size_800).unwrap();
+    let v800 = variants::resize(v1200.view(), size_800)
+        .expect("resizing the 1200 px variant to its fitted 800 px size");
     let size_300 = variants::fitted((image.width, image.height), 300);
     group.bench_function("1200_to_800", |b| {
-        b.iter(|| variants::resize(black_box(v1200.view()), size_800).unwrap())
+        b.iter(|| {
+            variants::resize(black_box(v1200.view()), size_800)
+                .expect("resizing the 1200 px variant to its fitted 800 px size")
+        })
     });
     group.bench_function("800_to_300", |b| {
-        b.iter(|| variants::resize(black_box(v800.view()), size_300).unwrap())
+        b.iter(|| {
+            variants::resize(black_box(v800.view()), size_300)
+                .expect("resizing the 800 px variant to its fitted 300 px size")
+        })
     });
     group.finish();
 
-    let v300 = variants::resize(v800.view(), size_300).unwrap();
+    let v300 = variants::resize(v800.view(), size_300)
+        .expect("resizing the 800 px variant to its fitted 300 px size");
     let mut group = c.benchmark_group("encode_jpeg_q85");
     for (label, image) in [("1200", &v1200), ("800", &v800), ("300", &v300)] {
-        group.bench_function(label, |b| b.iter(|| variants::encode_jpeg(black_box(image), 85).unwrap()));
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                variants::encode_jpeg(black_box(image), 85)
+                    .expect("libjpeg-turbo encoding an RGB variant at q85")
+            })
+        });
     }
     group.finish();
 
@@ -181,8 +212,10 @@ fn bench_stages(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("exif");
     for photo in &photos[..2] {
-        let format = detect::detect(&photo.bytes).unwrap();
-        let block = decode::open(&photo.bytes, format, &limits).unwrap().exif;
+        let format = detect::detect(&photo.bytes).expect("the bench photos are JPEG or HEIC");
+        let block = decode::open(&photo.bytes, format, &limits)
+            .expect("the bench photos are within the default limits")
+            .exif;
         group.bench_function(photo.label, |b| b.iter(|| exif::read_facts(black_box(block.as_deref()))));
     }
     group.finish();
@@ -196,9 +229,12 @@ fn config() -> Criterion {
         .without_plots()
 }
 
-criterion_group! {
-    name = benches;
-    config = config();
-    targets = bench_process, bench_stages
+/// Every bench of this file, with [`config`] overridden by criterion's command-line
+/// arguments (`cargo bench --bench stages -- decode` runs only the decode group). This is
+/// what `criterion_group!` would generate, written out so it can carry this comment.
+fn benches() {
+    let mut criterion = config().configure_from_args();
+    bench_process(&mut criterion);
+    bench_stages(&mut criterion);
 }
 criterion_main!(benches);
