@@ -3,7 +3,6 @@
 //! must resume on its own; duplicates are allowed (at-least-once) and counted.
 
 use std::collections::HashMap;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -11,27 +10,11 @@ use std::time::{Duration, Instant};
 use punchline_backends::queue::QueueError;
 use punchline_domain::config::QueueBackend;
 use punchline_domain::PhotoId;
+use punchline_testkit::broker;
 
 use crate::harness::{new_job, test_config, within, BrokerLock, TestQueue};
 
 const JOBS: usize = 400;
-
-/// Closes every client connection on the broker; returns rabbitmqctl's verdict.
-async fn close_all_connections() -> Result<(), String> {
-    let output = tokio::task::spawn_blocking(|| {
-        Command::new("rabbitmqctl")
-            .args(["close_all_connections", "punchline queue test: forced close"])
-            .output()
-    })
-    .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| format!("rabbitmqctl could not run: {e}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).into_owned())
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn close_all_connections_while_jobs_flow_loses_nothing() {
@@ -77,7 +60,7 @@ async fn close_all_connections_while_jobs_flow_loses_nothing() {
     let mut closes = Vec::new();
     for n in 0..JOBS {
         if n == JOBS / 8 || n == JOBS / 2 {
-            closes.push(tokio::spawn(close_all_connections()));
+            closes.push(tokio::spawn(broker::close_all_connections("punchline queue test: forced close")));
         }
         let job = new_job();
         within(Duration::from_secs(30), "a publish to be confirmed", async {

@@ -16,17 +16,14 @@ use lapin::{BasicProperties, Connection, ConnectionProperties};
 use punchline_backends::queue::{Delivery, JobConsumer, JobQueue, RabbitMqQueue, SqliteQueue};
 use punchline_domain::config::{QueueBackend, QueueConfig};
 use punchline_domain::{OrgId, PhotoId, PhotoJob, PunchId};
+use punchline_testkit::broker::amqp_url;
+pub use punchline_testkit::broker::BrokerLock;
+pub use punchline_testkit::wait::within;
 
 /// The longest any single wait in these tests may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(20);
 /// The longest a whole scenario may take.
 pub const SCENARIO_LIMIT: Duration = Duration::from_secs(120);
-
-/// The broker the RabbitMQ tests use.
-pub fn amqp_url() -> String {
-    std::env::var("PUNCHLINE_TEST_AMQP_URL")
-        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
-}
 
 /// Fast timings so retries, backoffs and visibility timeouts pass within a test, and a
 /// prefix of this test's own.
@@ -49,14 +46,6 @@ pub fn test_config(backend: QueueBackend) -> QueueConfig {
 pub fn new_job() -> PhotoJob {
     let photo = PhotoId::new();
     PhotoJob::new(OrgId::new(), photo, PunchId::new(), format!("org/photos/{photo}.jpg"))
-}
-
-/// Awaits `future`, failing the test if it takes longer than `limit`.
-pub async fn within<T>(limit: Duration, what: &str, future: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(limit, future).await {
-        Ok(value) => value,
-        Err(_) => panic!("timed out after {limit:?} waiting for {what}"),
-    }
 }
 
 /// The next delivery, failing the test on an error or after [`WAIT`].
@@ -112,6 +101,16 @@ impl TestQueue {
         }
     }
 
+    /// Runs `scenario` on a fresh queue of `backend`, failing it after [`SCENARIO_LIMIT`].
+    pub async fn run<F, Fut>(backend: QueueBackend, scenario: F)
+    where
+        F: FnOnce(TestQueue) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let queue = TestQueue::new(backend).await;
+        within(SCENARIO_LIMIT, std::any::type_name::<F>(), scenario(queue)).await;
+    }
+
     /// Puts a message that is not a job on the queue, bypassing `publish`.
     pub async fn inject_raw(&self, body: &str) {
         if let Some(file) = &self.sqlite_file {
@@ -156,5 +155,3 @@ pub async fn rabbitmq_connection() -> Connection {
         .with_reactor(tokio_reactor_trait::Tokio::current());
     Connection::connect(&amqp_url(), properties).await.expect("RabbitMQ is reachable")
 }
-
-pub use punchline_backends::queue::broker_lock::BrokerLock;

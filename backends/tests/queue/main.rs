@@ -5,48 +5,23 @@
 //! RabbitMQ: `PUNCHLINE_TEST_AMQP_URL` (default `amqp://guest:guest@127.0.0.1:5672/%2f`);
 //! the forced-close test also runs `rabbitmqctl`.
 
-#[path = "queue/broker_disruption.rs"]
 mod broker_disruption;
-#[path = "queue/expired_claims.rs"]
 mod expired_claims;
-#[path = "queue/harness.rs"]
 mod harness;
-#[path = "queue/scenarios.rs"]
 mod scenarios;
 
-/// Declares, for each scenario, a test per backend that runs it on a fresh queue, bounded
-/// in time so a hang fails instead of blocking the suite.
-macro_rules! on_both_backends {
-    ($($scenario:ident),* $(,)?) => {
-        mod rabbitmq {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let t = crate::harness::TestQueue::new(punchline_domain::config::QueueBackend::Rabbitmq).await;
-                    crate::harness::within(crate::harness::SCENARIO_LIMIT, stringify!($scenario), crate::scenarios::$scenario(t)).await;
-                }
-            )*
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let t = crate::harness::TestQueue::new(punchline_domain::config::QueueBackend::Sqlite).await;
-                    crate::harness::within(crate::harness::SCENARIO_LIMIT, stringify!($scenario), crate::scenarios::$scenario(t)).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
-    publish_consume_ack_once,
-    retry_comes_back_after_the_backoff,
-    exhausted_attempts_are_parked_with_the_reason,
-    park_is_immediate,
-    unreadable_messages_are_parked,
-    an_unsettled_delivery_of_a_vanished_consumer_comes_back,
-    a_job_that_kills_its_workers_ends_parked,
-    two_consumers_process_each_job_exactly_once,
-    a_released_job_comes_back_at_once,
+// A fresh queue per test, bounded in time so a hang fails instead of blocking the suite.
+punchline_testkit::on_both!(
+    run = harness::TestQueue::run,
+    rabbitmq = punchline_domain::config::QueueBackend::Rabbitmq,
+    sqlite = punchline_domain::config::QueueBackend::Sqlite;
+    scenarios::publish_consume_ack_once,
+    scenarios::retry_comes_back_after_the_backoff,
+    scenarios::exhausted_attempts_are_parked_with_the_reason,
+    scenarios::park_is_immediate,
+    scenarios::unreadable_messages_are_parked,
+    scenarios::an_unsettled_delivery_of_a_vanished_consumer_comes_back,
+    scenarios::a_job_that_kills_its_workers_ends_parked,
+    scenarios::two_consumers_process_each_job_exactly_once,
+    scenarios::a_released_job_comes_back_at_once,
 );

@@ -5,49 +5,16 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`) names a server on which each test
 //! creates, and finally drops, a database `punchline_test_<uuid>`.
 
-#[path = "records/fixtures.rs"]
 mod fixtures;
-#[path = "records/harness.rs"]
 mod harness;
-#[path = "records/memory.rs"]
 mod memory;
-#[path = "records/photos.rs"]
 mod photos;
-#[path = "records/punches.rs"]
 mod punches;
-#[path = "records/races.rs"]
 mod races;
-#[path = "records/reuse.rs"]
 mod reuse;
-#[path = "records/tenancy.rs"]
 mod tenancy;
 
-/// Declares, for each `module::scenario`, a test per database that runs the scenario on
-/// a fresh one.
-macro_rules! on_both_databases {
-    ($($module:ident :: $scenario:ident),* $(,)?) => {
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let db = crate::harness::TestDb::postgres().await;
-                    crate::$module::$scenario(db.records()).await;
-                }
-            )*
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let db = crate::harness::TestDb::sqlite().await;
-                    crate::$module::$scenario(db.records()).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_databases!(
+punchline_testkit::on_both!(run = harness::run;
     tenancy::migrations_apply_and_reapply,
     tenancy::orgs_cannot_read_or_change_each_others_rows,
     tenancy::searches_never_cross_orgs,

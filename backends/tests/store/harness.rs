@@ -11,6 +11,15 @@ use punchline_domain::{OrgId, PhotoId};
 
 use punchline_backends::store::test_server::s3_server;
 
+/// Which store a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    /// A local directory, its URLs served by [`crate::upload_route`].
+    Local,
+    /// A new bucket on the S3 test server.
+    S3,
+}
+
 /// One test's store.
 pub struct TestStore {
     pub store: Arc<dyn Store>,
@@ -21,6 +30,14 @@ pub struct TestStore {
 }
 
 impl TestStore {
+    /// A fresh store of `kind`.
+    pub async fn new(kind: StoreKind) -> TestStore {
+        match kind {
+            StoreKind::Local => TestStore::local().await,
+            StoreKind::S3 => TestStore::s3().await,
+        }
+    }
+
     pub async fn local() -> TestStore {
         let dir = tempfile::tempdir().expect("temporary directory");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a port");

@@ -6,41 +6,16 @@
 //! variables; unset, the tests start s3s-fs through `scripts/s3-server.sh` (see
 //! `punchline_backends::store::test_server`).
 
-#[path = "store/harness.rs"]
 mod harness;
-#[path = "store/objects.rs"]
 mod objects;
-#[path = "store/presigned.rs"]
 mod presigned;
-#[path = "store/specific.rs"]
 mod specific;
-#[path = "store/upload_route.rs"]
 mod upload_route;
 
-/// Declares, for each `module::scenario`, a test per store that runs the scenario on a
-/// fresh one.
-macro_rules! on_both_stores {
-    ($($module:ident :: $scenario:ident),* $(,)?) => {
-        mod local {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    crate::$module::$scenario(crate::harness::TestStore::local().await).await;
-                }
-            )*
-        }
-        mod s3 {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    crate::$module::$scenario(crate::harness::TestStore::s3().await).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_stores!(
+punchline_testkit::on_both!(
+    setup = harness::TestStore::new,
+    local = harness::StoreKind::Local,
+    s3 = harness::StoreKind::S3;
     objects::put_get_head_delete,
     objects::put_replaces_and_keys_do_not_collide,
     objects::read_prefix_and_bounded_reads,
