@@ -13,11 +13,10 @@
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use punchline_backends::queue::broker_lock::BrokerLock;
 use punchline_backends::queue::{JobConsumer, JobQueue, RabbitMqQueue, SqliteQueue};
 use punchline_backends::records::test_db::TestDb;
 use punchline_backends::records::{NewPhoto, Organisation, PhotoRecord, Records, User};
@@ -26,10 +25,12 @@ use punchline_domain::config::{QueueBackend, QueueConfig};
 use punchline_domain::{
     ClientPunchId, Config, GeoPoint, Geofence, OrgId, PhotoJob, Punch, PunchKind, Role, Site, SiteId, UserId,
 };
+use punchline_testkit::broker::{self, BrokerLock};
+use punchline_testkit::proxy::Proxy;
+pub use punchline_testkit::wait::within;
+use punchline_testkit::Backend;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Connection, SqliteConnection};
-
-use crate::proxy::Proxy;
 
 /// The longest any single wait may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(20);
@@ -37,15 +38,6 @@ pub const WAIT: Duration = Duration::from_secs(20);
 pub const SCENARIO_LIMIT: Duration = Duration::from_secs(120);
 /// The photo size limit of the tests (`limits.max_bytes`).
 pub const MAX_BYTES: u64 = 4_096;
-
-/// The two deployments ingest runs in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// PostgreSQL records and the RabbitMQ queue (production).
-    PostgresRabbitmq,
-    /// SQLite records and the SQLite queue (embedded).
-    Sqlite,
-}
 
 /// A fresh database, store and queue.
 pub struct TestEnv {
@@ -83,6 +75,17 @@ pub fn test_config() -> Config {
 }
 
 impl TestEnv {
+    /// Runs `scenario` in a fresh world of `backend` (PostgreSQL records and RabbitMQ, or
+    /// SQLite records and the SQLite queue), failing it after [`SCENARIO_LIMIT`].
+    pub async fn run<F, Fut>(backend: Backend, scenario: F)
+    where
+        F: FnOnce(TestEnv) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let env = TestEnv::new(backend).await;
+        within(SCENARIO_LIMIT, std::any::type_name::<F>(), scenario(env)).await;
+    }
+
     /// A fresh world of `backend`.
     pub async fn new(backend: Backend) -> TestEnv {
         let store_dir = tempfile::tempdir().expect("store directory");
@@ -99,14 +102,14 @@ impl TestEnv {
             ..QueueConfig::default()
         };
         let (db, queue, outage, lock, dirs): (_, Arc<dyn JobQueue>, _, _, _) = match backend {
-            Backend::PostgresRabbitmq => {
+            Backend::Postgres => {
                 let lock = BrokerLock::shared().await;
-                let proxy = Proxy::start(&broker_address()).await;
+                let proxy = Proxy::start(&broker::address()).await;
                 queue_config.backend = QueueBackend::Rabbitmq;
                 queue_config.amqp_url = format!("amqp://guest:guest@{}/%2f", proxy.address());
                 let queue = RabbitMqQueue::connect(&queue_config)
                     .await
-                    .unwrap_or_else(|e| panic!("RabbitMQ is reachable at {} ({e})", amqp_url()));
+                    .unwrap_or_else(|e| panic!("RabbitMQ is reachable at {} ({e})", broker::amqp_url()));
                 (TestDb::postgres().await, Arc::new(queue), Outage::Proxy(proxy), Some(lock), vec![store_dir])
             }
             Backend::Sqlite => {
@@ -226,12 +229,12 @@ impl TestEnv {
 
 impl Drop for TestEnv {
     fn drop(&mut self) {
-        if self.backend != Backend::PostgresRabbitmq {
+        if self.backend != Backend::Postgres {
             return;
         }
         // Straight to the broker: the test's proxy may be cut.
         let mut config = self.queue_config.clone();
-        config.amqp_url = amqp_url();
+        config.amqp_url = broker::amqp_url();
         RabbitMqQueue::delete_topology_blocking(&config);
     }
 }
@@ -258,14 +261,6 @@ pub fn gif() -> Vec<u8> {
     bytes
 }
 
-/// Awaits `future`, failing the test if it takes longer than `limit`.
-pub async fn within<T>(limit: Duration, what: &str, future: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(limit, future).await {
-        Ok(value) => value,
-        Err(_) => panic!("timed out after {limit:?} waiting for {what}"),
-    }
-}
-
 /// The next job `consumer` delivers, acknowledged.
 pub async fn next_job(consumer: &mut Box<dyn JobConsumer>) -> PhotoJob {
     let delivery = within(WAIT, "a delivery", consumer.next()).await.expect("the consumer delivers");
@@ -278,15 +273,6 @@ pub async fn next_job(consumer: &mut Box<dyn JobConsumer>) -> PhotoJob {
 pub async fn assert_nothing_delivered(consumer: &mut Box<dyn JobConsumer>, quiet: Duration) {
     if let Ok(delivery) = tokio::time::timeout(quiet, consumer.next()).await {
         panic!("expected no delivery, got {delivery:?}");
-    }
-}
-
-/// Polls `check` until it holds, failing the test after [`WAIT`].
-pub async fn eventually<F: Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
-    let deadline = Instant::now() + WAIT;
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out after {WAIT:?} waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -307,18 +293,4 @@ async fn sqlite_queue(file: &std::path::Path, config: &QueueConfig) -> SqliteQue
     let queue = SqliteQueue::from_pool(pool, config);
     queue.migrate().await.expect("queue migrations apply");
     queue
-}
-
-/// The broker the RabbitMQ tests use.
-pub fn amqp_url() -> String {
-    std::env::var("PUNCHLINE_TEST_AMQP_URL")
-        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
-}
-
-/// `host:port` of [`amqp_url`], for the proxy to forward to.
-fn broker_address() -> String {
-    let url = amqp_url();
-    let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
-    let after_credentials = after_scheme.rsplit_once('@').map_or(after_scheme, |(_, rest)| rest);
-    after_credentials.split('/').next().unwrap_or(after_credentials).to_owned()
 }

@@ -8,38 +8,10 @@
 
 mod completion;
 mod harness;
-mod proxy;
 mod relay;
 mod sweeper;
 
-/// Declares, for each `module::scenario`, a test per backend pair running it on a fresh
-/// world, bounded in time so a hang fails instead of blocking the suite.
-macro_rules! on_both_backends {
-    ($($module:ident :: $scenario:ident),* $(,)?) => {
-        mod postgres_rabbitmq {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let env = crate::harness::TestEnv::new(crate::harness::Backend::PostgresRabbitmq).await;
-                    crate::harness::within(crate::harness::SCENARIO_LIMIT, stringify!($scenario),
-                        crate::$module::$scenario(env)).await;
-                }
-            )*
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let env = crate::harness::TestEnv::new(crate::harness::Backend::Sqlite).await;
-                    crate::harness::within(crate::harness::SCENARIO_LIMIT, stringify!($scenario),
-                        crate::$module::$scenario(env)).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+punchline_testkit::on_both!(run = harness::TestEnv::run;
     completion::a_completed_upload_reaches_a_consumer_once,
     completion::completing_twice_makes_one_job,
     completion::refused_uploads_write_nothing,

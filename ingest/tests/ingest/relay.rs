@@ -6,11 +6,10 @@ use std::time::Duration;
 
 use punchline_domain::PhotoState;
 use punchline_ingest::{complete_upload, OutboxRelay};
+use punchline_testkit::wait::eventually;
 use tokio_util::sync::CancellationToken;
 
-use crate::harness::{
-    assert_nothing_delivered, eventually, jpeg, next_job, within, TestEnv, MAX_BYTES, WAIT,
-};
+use crate::harness::{assert_nothing_delivered, jpeg, next_job, within, TestEnv, MAX_BYTES, WAIT};
 
 pub async fn a_wake_publishes_at_once(env: TestEnv) {
     let tenant = env.tenant("Acme").await;
@@ -31,7 +30,10 @@ pub async fn a_wake_publishes_at_once(env: TestEnv) {
         // The second round starts with the relay idle after publishing the first job.
         let job = within(Duration::from_secs(5), "the woken relay's publish", next_job(&mut consumer)).await;
         assert_eq!(job.photo, photo.id);
-        eventually("the row marked sent", || async { env.unsent(tenant.org).await == 0 }).await;
+        eventually(WAIT, "the row marked sent", || async {
+            (env.unsent(tenant.org).await == 0).then_some(())
+        })
+        .await;
     }
 
     shutdown.cancel();
@@ -61,7 +63,8 @@ pub async fn the_relay_outlives_a_queue_outage(mut env: TestEnv) {
     env.restore_queue().await;
     let mut consumer = env.consumer().await;
     assert_eq!(next_job(&mut consumer).await.photo, photo.id, "published once the queue is back");
-    eventually("the row marked sent", || async { env.unsent(tenant.org).await == 0 }).await;
+    eventually(WAIT, "the row marked sent", || async { (env.unsent(tenant.org).await == 0).then_some(()) })
+        .await;
     assert_nothing_delivered(&mut consumer, Duration::from_secs(1)).await;
 
     shutdown.cancel();
