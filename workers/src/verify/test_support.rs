@@ -1,8 +1,6 @@
 //! A clean punch to start every rule's test from: each test changes one thing and looks
 //! at the flags that come out.
 
-use std::path::PathBuf;
-
 use chrono::{DateTime, Utc};
 use punchline_domain::{
     ClientPunchId, Config, DeviceLocation, ExifFacts, Flag, FlagCode, GeoPoint, Geofence, OrgId,
@@ -53,19 +51,10 @@ pub fn circle(radius_m: f64) -> Geofence {
     Geofence::Circle { center: SITE, radius_m }
 }
 
-/// `$PUNCHLINE_PHOTOS`, else `shared/photos` beside the repository.
-pub fn photos_dir() -> PathBuf {
-    std::env::var_os("PUNCHLINE_PHOTOS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/photos"))
-}
-
 /// The EXIF facts the image pipeline reads from a real photo of the corpus (headers only,
 /// no decoding).
 pub fn real_facts(name: &str) -> ExifFacts {
-    let path = photos_dir().join(name);
-    let bytes = std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{} (set PUNCHLINE_PHOTOS to the photos folder): {e}", path.display()));
+    let bytes = punchline_testkit::photos::read(name);
     let format = punchline_imaging::detect::detect(&bytes).expect("an image");
     let opened = punchline_imaging::decode::open(&bytes, format, &Config::default().limits).expect("opens");
     punchline_imaging::exif::read_facts(opened.exif.as_deref())

@@ -2,11 +2,8 @@
 //! SQLite, a fresh database per test), the reuse index and the verification rules. Each row
 //! is a punch a phone could send; the flags are what a supervisor would expect to see.
 
-mod broker;
 mod scenario;
 mod stack;
-mod tcp_proxy;
-mod test_database;
 mod worker_loop;
 
 use punchline_domain::FlagCode::*;
@@ -19,7 +16,7 @@ const LEGO: &str = "iphonexs_lego_gps.heic";
 const LEGO_AT: (f64, f64) = (-37.6698, 144.5465);
 const LEGO_UTC: &str = "2019-01-04T12:34:40+11:00";
 
-async fn judged_alone(s: &Scenario) {
+async fn judged_alone(s: Scenario) {
     let cases = [
         Case::at(LEGO, LEGO_AT, "Australia/Melbourne", LEGO_UTC).expect(
             VerdictState::Verified,
@@ -54,7 +51,7 @@ async fn judged_alone(s: &Scenario) {
     }
 }
 
-async fn reuse_within_an_org_only(s: &Scenario) {
+async fn reuse_within_an_org_only(s: Scenario) {
     let first =
         Case::at("iphone11pro_a.heic", (40.0, -75.0), "America/New_York", "2020-05-04T18:39:20-04:00");
     let again = Case::at(
@@ -78,7 +75,7 @@ async fn reuse_within_an_org_only(s: &Scenario) {
     assert!(evidence.to_string().contains("distance"), "reuse evidence names the distance: {evidence}");
 }
 
-async fn copied_exif_is_caught(s: &Scenario) {
+async fn copied_exif_is_caught(s: Scenario) {
     let pug = Case::at("iphonexs_pug1.heic", (46.7547, 33.3361), "Europe/Kyiv", "2021-07-06T16:08:20+03:00");
     let copy = Case::at(
         "iphonexs_pug_closeup_exifmismatch.heic",
@@ -90,37 +87,14 @@ async fn copied_exif_is_caught(s: &Scenario) {
     s.submit_and_check(s.org_a, &copy.expect(VerdictState::NeedsReview, &[ExifCopied], &[ReusedPhoto])).await;
 }
 
-async fn a_redelivered_job_changes_nothing(s: &Scenario) {
+async fn a_redelivered_job_changes_nothing(s: Scenario) {
     let case = Case::at(LEGO, LEGO_AT, "Australia/Melbourne", LEGO_UTC);
     s.redelivery_is_a_no_op(s.org_a, &case).await;
 }
 
-macro_rules! on_both_databases {
-    ($($scenario:ident),* $(,)?) => {
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let db = punchline_backends::records::test_db::TestDb::postgres().await;
-                    crate::$scenario(&crate::Scenario::new(db.records()).await).await;
-                }
-            )*
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let db = punchline_backends::records::test_db::TestDb::sqlite().await;
-                    crate::$scenario(&crate::Scenario::new(db.records()).await).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_databases!(
+punchline_testkit::on_both!(setup = Scenario::new;
     judged_alone,
     reuse_within_an_org_only,
     copied_exif_is_caught,
-    a_redelivered_job_changes_nothing
+    a_redelivered_job_changes_nothing,
 );

@@ -1,15 +1,16 @@
 //! Two organisations with a worker each, and a way to submit a photo as a punch the way the
 //! api and the queue will: punch + photo row, upload completed, job analysed and committed.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
+use punchline_backends::records::test_db::TestDb;
 use punchline_backends::records::{NewPhoto, Organisation, Records, UploadedPhoto, User};
 use punchline_domain::{
     ClientPunchId, Config, DeviceLocation, FlagCode, GeoPoint, Geofence, ImageFormat, OrgId, PhotoId, Punch,
     PunchId, PunchKind, Role, Site, UserId, Verdict, VerdictState,
 };
+use punchline_testkit::{photos, Backend};
 use punchline_workers::Processor;
 
 /// A punch to submit and what its verdict must show.
@@ -49,16 +50,15 @@ pub struct Scenario {
     processor: Processor,
     pub org_a: OrgId,
     pub org_b: OrgId,
-}
-
-fn photos_dir() -> PathBuf {
-    std::env::var_os("PUNCHLINE_PHOTOS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/photos"))
+    /// The scenario's own database, dropped with it.
+    _db: TestDb,
 }
 
 impl Scenario {
-    pub async fn new(records: Arc<dyn Records>) -> Scenario {
+    /// Two organisations on a fresh database of `backend`.
+    pub async fn new(backend: Backend) -> Scenario {
+        let db = TestDb::new(backend).await;
+        let records = db.records();
         let config = Arc::new(Config::default());
         let cpu = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("CPU pool"));
         let processor = Processor::new(Arc::clone(&records), config, cpu);
@@ -66,7 +66,7 @@ impl Scenario {
         for (org, name) in [(org_a, "Acme Builders"), (org_b, "Other Co")] {
             records.create_org(&Organisation { id: org, name: name.into() }).await.expect("org");
         }
-        Scenario { records, processor, org_a, org_b }
+        Scenario { records, processor, org_a, org_b, _db: db }
     }
 
     /// The organisation's one worker (created on first use).
@@ -94,7 +94,7 @@ impl Scenario {
             .create_punch(org, &punch, &NewPhoto { id: photo, object_key: key })
             .await
             .expect("punch");
-        let bytes = std::fs::read(photos_dir().join(case.photo)).expect("photo");
+        let bytes = photos::read(case.photo);
         // The api records the sniffed type at completion; unknown bytes still get a job.
         let format = punchline_imaging::detect::detect(&bytes).unwrap_or(ImageFormat::Jpeg);
         let uploaded = UploadedPhoto { bytes: bytes.len() as u64, format };
@@ -127,7 +127,7 @@ impl Scenario {
     pub async fn redelivery_is_a_no_op(&self, org: OrgId, case: &Case) {
         let photo = self.submit(org, case).await;
         let before = self.records.verdict(org, photo).await.expect("verdict").expect("exists");
-        let bytes = std::fs::read(photos_dir().join(case.photo)).expect("photo");
+        let bytes = photos::read(case.photo);
         assert!(
             self.processor.analyse(org, photo, bytes).await.expect("analyse").is_none(),
             "already judged"

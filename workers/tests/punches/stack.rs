@@ -4,69 +4,41 @@
 //! way the api and ingest do: punch + photo rows, the original stored, upload completed,
 //! job published.
 
-use std::future::Future;
-use std::path::PathBuf;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, FixedOffset};
 use punchline_backends::queue::{JobQueue, QueueDepth, RabbitMqQueue, SqliteQueue};
-use punchline_backends::records::{NewPhoto, Organisation, PhotoRecord, Records, UploadedPhoto, User};
+use punchline_backends::records::test_db::TestDb;
+use punchline_backends::records::{
+    NewPhoto, Organisation, PhotoRecord, PostgresRecords, Records, UploadedPhoto, User,
+};
 use punchline_backends::store::{LocalStore, ObjectKey, Store};
 use punchline_domain::config::{QueueBackend, QueueConfig};
 use punchline_domain::{
     Config, GeoPoint, Geofence, ImageFormat, OrgId, PhotoId, PhotoJob, PhotoState, Role, Site, UserId,
     Verdict,
 };
+use punchline_testkit::broker::{self, BrokerLock};
+use punchline_testkit::wait::eventually;
+use punchline_testkit::{photos, Backend};
 use punchline_workers::{cpu_pool, Processor, Worker, WorkerReport};
+use sqlx::Connection;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::broker::BrokerLock;
 use crate::scenario::phone_punch;
-use crate::test_database::TestDatabase;
 
 /// The longest any one wait of these tests may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(90);
 
-/// Which records and queue a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backends {
-    /// The embedded pair: a SQLite jobs table and SQLite records.
-    Sqlite,
-    /// The production pair: RabbitMQ and PostgreSQL.
-    RabbitPostgres,
-}
-
-/// A photo of `../shared/photos`.
-pub fn photo_bytes(name: &str) -> Vec<u8> {
-    let dir = std::env::var_os("PUNCHLINE_PHOTOS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/photos"));
-    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("read {name}: {e}"))
-}
-
-/// Polls `check` every 50 ms until it returns `Some`, failing the test after [`WAIT`].
-pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "timed out after {WAIT:?} waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// One test's stack.
+/// One test's stack: on [`Backend::Sqlite`], a SQLite jobs table and SQLite records; on
+/// [`Backend::Postgres`], RabbitMQ and PostgreSQL.
 pub struct Stack {
-    pub backends: Backends,
+    pub backend: Backend,
     /// The records as the test sees them (always direct, never through a proxy).
     pub records: Arc<dyn Records>,
     pub queue: Arc<dyn JobQueue>,
@@ -74,7 +46,7 @@ pub struct Stack {
     /// Fast retries, a unique queue prefix.
     pub config: Config,
     pub org: OrgId,
-    db: TestDatabase,
+    db: TestDb,
     queue_config: QueueConfig,
     cpu: Arc<rayon::ThreadPool>,
     _dir: tempfile::TempDir,
@@ -82,34 +54,31 @@ pub struct Stack {
 }
 
 impl Stack {
-    /// A fresh stack on `backends`; a RabbitMQ test holds the broker lock shared.
-    pub async fn new(backends: Backends) -> Stack {
-        let lock = match backends {
-            Backends::Sqlite => None,
-            Backends::RabbitPostgres => Some(BrokerLock::shared().await),
+    /// A fresh stack on `backend`; a RabbitMQ test holds the broker lock shared.
+    pub async fn new(backend: Backend) -> Stack {
+        let lock = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(BrokerLock::shared().await),
         };
-        Stack::with_lock(backends, lock).await
+        Stack::with_lock(backend, lock).await
     }
 
     /// A fresh stack holding `lock` (exclusive for a test that disrupts the broker).
-    pub async fn with_lock(backends: Backends, lock: Option<BrokerLock>) -> Stack {
+    pub async fn with_lock(backend: Backend, lock: Option<BrokerLock>) -> Stack {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let mut config = Config { queue: queue_config(backends), ..Config::default() };
+        let mut config = Config { queue: queue_config(backend), ..Config::default() };
         config.pipeline.threads = 2;
-        let db = match backends {
-            Backends::Sqlite => TestDatabase::sqlite(dir.path()).await,
-            Backends::RabbitPostgres => TestDatabase::postgres().await,
-        };
-        let records = db.records(None).await;
-        let queue: Arc<dyn JobQueue> = match backends {
-            Backends::Sqlite => {
+        let db = TestDb::new(backend).await;
+        let records = db.records();
+        let queue: Arc<dyn JobQueue> = match backend {
+            Backend::Sqlite => {
                 let queue = SqliteQueue::open(&dir.path().join("jobs.sqlite"), &config.queue)
                     .await
                     .expect("queue file");
                 queue.migrate().await.expect("queue migrations");
                 Arc::new(queue)
             }
-            Backends::RabbitPostgres => {
+            Backend::Postgres => {
                 Arc::new(RabbitMqQueue::connect(&config.queue).await.expect("RabbitMQ is reachable"))
             }
         };
@@ -128,7 +97,7 @@ impl Stack {
         let cpu = Arc::new(cpu_pool::build(&config.pipeline).expect("CPU pool"));
         let queue_config = config.queue.clone();
         Stack {
-            backends,
+            backend,
             records,
             queue,
             store: Arc::new(store),
@@ -163,9 +132,11 @@ impl Stack {
         self.start_with(Arc::clone(&self.records), &self.config)
     }
 
-    /// The records reached through `url_override` (PostgreSQL only), for a proxy.
-    pub async fn records_via(&self, address: std::net::SocketAddr) -> Arc<dyn Records> {
-        self.db.records(Some(address)).await
+    /// A second connection to the records, reached through `address` (a proxy in front of
+    /// PostgreSQL; PostgreSQL only).
+    pub async fn records_via(&self, address: SocketAddr) -> Arc<dyn Records> {
+        let url = self.db.database().url_via(address);
+        Arc::new(PostgresRecords::connect(&url, 8).await.expect("PostgreSQL records through the proxy"))
     }
 
     /// Submits `photo` as a punch and publishes its job; with `upload: false` the
@@ -184,7 +155,7 @@ impl Stack {
         let key = ObjectKey::original(org, photo);
         let new_photo = NewPhoto { id: photo, object_key: key.as_str().to_owned() };
         self.records.create_punch(org, &punch, &new_photo).await.expect("punch");
-        let bytes = photo_bytes(photo_name);
+        let bytes = photos::read(photo_name);
         let format = punchline_imaging::detect::detect(&bytes).unwrap_or(ImageFormat::Jpeg);
         let uploaded = UploadedPhoto { bytes: bytes.len() as u64, format };
         if upload {
@@ -209,7 +180,7 @@ impl Stack {
 
     /// Waits until the photo is in `state`.
     pub async fn wait_for_state(&self, photo: PhotoId, state: PhotoState) {
-        eventually(&format!("photo {photo} to be {}", state.as_str()), move || async move {
+        eventually(WAIT, &format!("photo {photo} to be {}", state.as_str()), move || async move {
             (self.photo(photo).await.state == state).then_some(())
         })
         .await;
@@ -217,7 +188,7 @@ impl Stack {
 
     /// Waits until every one of `photos` has a verdict; returns them in order.
     pub async fn verdicts(&self, photos: &[PhotoId]) -> Vec<Verdict> {
-        eventually("every photo's verdict", move || async move {
+        eventually(WAIT, "every photo's verdict", move || async move {
             let mut verdicts = Vec::with_capacity(photos.len());
             for photo in photos {
                 verdicts.push(self.verdict(*photo).await?);
@@ -229,7 +200,18 @@ impl Stack {
 
     /// Rows in the verdicts table for `photo` (the schema's own count, not the trait's).
     pub async fn verdict_rows(&self, photo: PhotoId) -> i64 {
-        self.db.verdict_rows(photo).await
+        let sql = "SELECT count(*) FROM verdicts WHERE photo_id = $1";
+        match self.db.database().file() {
+            Some(file) => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(file);
+                let mut db = sqlx::SqliteConnection::connect_with(&options).await.expect("open SQLite");
+                sqlx::query_scalar(sql).bind(photo.as_uuid()).fetch_one(&mut db).await.expect("count")
+            }
+            None => {
+                let mut db = sqlx::PgConnection::connect(self.db.url()).await.expect("connect");
+                sqlx::query_scalar(sql).bind(photo.as_uuid()).fetch_one(&mut db).await.expect("count")
+            }
+        }
     }
 
     /// The queue's depth now.
@@ -257,7 +239,7 @@ impl Stack {
 
 impl Drop for Stack {
     fn drop(&mut self) {
-        if self.backends != Backends::RabbitPostgres {
+        if self.backend != Backend::Postgres {
             return;
         }
         RabbitMqQueue::delete_topology_blocking(&self.queue_config);
@@ -298,14 +280,14 @@ impl RunningWorker {
 }
 
 /// Fast retries and a prefix of this test's own.
-fn queue_config(backends: Backends) -> QueueConfig {
-    let backend = match backends {
-        Backends::Sqlite => QueueBackend::Sqlite,
-        Backends::RabbitPostgres => QueueBackend::Rabbitmq,
+fn queue_config(backend: Backend) -> QueueConfig {
+    let backend = match backend {
+        Backend::Sqlite => QueueBackend::Sqlite,
+        Backend::Postgres => QueueBackend::Rabbitmq,
     };
     QueueConfig {
         backend,
-        amqp_url: crate::broker::amqp_url(),
+        amqp_url: broker::amqp_url(),
         name_prefix: format!("punchline-wtest-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]),
         prefetch: 4,
         max_attempts: 10,

@@ -3,15 +3,15 @@
 //! queue and records) and on the production pair (RabbitMQ and PostgreSQL); the outages
 //! only where there is a network to cut.
 
-use std::net::SocketAddr;
-
 use punchline_backends::store::ObjectKey;
 use punchline_domain::{PhotoFailureCode, PhotoState, VerdictState};
+use punchline_testkit::broker::{self, BrokerLock};
+use punchline_testkit::proxy::Proxy;
+use punchline_testkit::wait::eventually;
+use punchline_testkit::Backend;
 use punchline_workers::WorkerReport;
 
-use crate::broker::{self, BrokerLock};
-use crate::stack::{eventually, Backends, Stack};
-use crate::tcp_proxy::TcpProxy;
+use crate::stack::{Stack, WAIT};
 
 /// A small photo with GPS, taken where and when [`Stack::submit`] punches.
 const GOOD: &str = "coolpix_gps_0010.jpg";
@@ -160,8 +160,7 @@ pub async fn shutdown_hands_back_or_finishes(s: Stack) {
 /// The worker's database goes away for a while (its network path cut, the server fine):
 /// jobs are retried and complete once it is back.
 pub async fn records_outage_is_retried(s: Stack) {
-    let upstream: SocketAddr = "127.0.0.1:5432".parse().expect("address");
-    let proxy = TcpProxy::start(upstream).await;
+    let proxy = Proxy::start("127.0.0.1:5432").await;
     let worker_records = s.records_via(proxy.address()).await;
     // Retries slow enough to be seen waiting in the queue.
     let mut config = s.config.clone();
@@ -174,7 +173,7 @@ pub async fn records_outage_is_retried(s: Stack) {
         photos.push(s.submit(name, true).await.photo);
     }
     let stack = &s;
-    eventually("a job waiting out a retry", move || async move {
+    eventually(WAIT, "a job waiting out a retry", move || async move {
         (stack.depth().await.delayed > 0).then_some(())
     })
     .await;
@@ -201,9 +200,9 @@ pub async fn broker_closes_connections_while_jobs_flow(s: Stack) {
         photos.push(s.submit(name, true).await.photo);
     }
     worker.wait_for("the first jobs to be done", |r| r.processed >= 1).await;
-    broker::close_all_connections().await;
+    broker::close_all_connections("test").await.unwrap_or_else(|e| panic!("{e}"));
     worker.wait_for("more jobs to be done", |r| r.processed >= 4).await;
-    broker::close_all_connections().await;
+    broker::close_all_connections("test").await.unwrap_or_else(|e| panic!("{e}"));
 
     s.verdicts(&photos).await;
     worker.wait_for("every photo's job to be settled", |r| r.processed == photos.len() as u64).await;
@@ -216,37 +215,27 @@ pub async fn broker_closes_connections_while_jobs_flow(s: Stack) {
     }
 }
 
-/// Declares one test per scenario and pair of backends.
-macro_rules! on {
-    ($backends:ident: $($scenario:ident),* $(,)?) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $scenario() {
-                let stack = crate::stack::Stack::new(crate::stack::Backends::$backends).await;
-                crate::worker_loop::$scenario(stack).await;
-            }
-        )*
-    };
-}
+punchline_testkit::on_both!(setup = Stack::new;
+    a_job_is_processed_once,
+    bad_photos_fail_with_their_code,
+    a_missing_original_is_parked,
+    shutdown_hands_back_or_finishes,
+);
 
-mod sqlite {
-    on!(Sqlite: a_job_is_processed_once, bad_photos_fail_with_their_code, a_missing_original_is_parked, shutdown_hands_back_or_finishes);
-}
+/// The outages need a network to cut: RabbitMQ and PostgreSQL only.
+mod postgres_only {
+    use super::*;
 
-mod rabbitmq_postgres {
-    on!(RabbitPostgres:
-        a_job_is_processed_once,
-        bad_photos_fail_with_their_code,
-        a_missing_original_is_parked,
-        shutdown_hands_back_or_finishes,
-        records_outage_is_retried,
-    );
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn records_outage_is_retried() {
+        super::records_outage_is_retried(Stack::new(Backend::Postgres).await).await;
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn broker_closes_connections_while_jobs_flow() {
         // No other broker test may run while every connection is closed.
-        let lock = super::BrokerLock::exclusive().await;
-        let stack = super::Stack::with_lock(super::Backends::RabbitPostgres, Some(lock)).await;
+        let lock = BrokerLock::exclusive().await;
+        let stack = Stack::with_lock(Backend::Postgres, Some(lock)).await;
         super::broker_closes_connections_while_jobs_flow(stack).await;
     }
 }

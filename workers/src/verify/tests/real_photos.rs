@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use chrono::TimeDelta;
 use punchline_domain::{DeviceLocation, ExifFacts, FlagCode, GeoPoint, Geofence, OrgId, VerdictState};
+use punchline_testkit::photos;
 
 use crate::verify::resolve_capture_time;
-use crate::verify::test_support::{flipped, hashes, photos_dir, Scenario};
+use crate::verify::test_support::{flipped, hashes, Scenario};
 
 struct Listed {
     exif: ExifFacts,
@@ -18,15 +19,12 @@ struct Listed {
 }
 
 fn manifest() -> HashMap<String, Listed> {
-    let path = photos_dir().join("manifest.csv");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{} (set PUNCHLINE_PHOTOS to the photos folder): {e}", path.display()));
     let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    text.lines()
-        .skip(1)
-        .map(|line| {
+    photos::table::<Vec<String>>("manifest.csv")
+        .iter()
+        .map(|row| {
             // path,source,format,width,height,make,model,datetime_original,offset,gps_lat,gps_lon,orientation,bytes
-            let f: Vec<&str> = line.split(',').collect();
+            let f: Vec<&str> = row.iter().map(String::as_str).collect();
             let gps = match (f[9].parse::<f64>(), f[10].parse::<f64>()) {
                 (Ok(lat), Ok(lon)) => Some(GeoPoint { lat, lon }),
                 _ => None,
