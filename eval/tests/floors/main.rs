@@ -9,12 +9,7 @@ use std::path::PathBuf;
 
 use punchline_domain::{Config, FlagCode};
 use punchline_eval::{EvalOptions, Relation, Report, Transform};
-
-fn photos_dir() -> PathBuf {
-    std::env::var_os("PUNCHLINE_PHOTOS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/photos"))
-}
+use punchline_testkit::photos;
 
 fn evaluate() -> Report {
     let sources = [
@@ -25,7 +20,7 @@ fn evaluate() -> Report {
         "iphonexs_pug1.heic",
     ];
     let options = EvalOptions {
-        photos: photos_dir(),
+        photos: photos::dir(),
         scenarios: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios.csv"),
         transforms: Transform::ALL.to_vec(),
         sources: Some(sources.iter().map(|s| s.to_string()).collect()),

@@ -1,25 +1,12 @@
 //! Loading the photo corpus, its CSVs, and processing every photo once.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use punchline_domain::Config;
 use punchline_imaging::{process, ImageError, Processed, Settings};
+use punchline_testkit::photos;
 use rayon::prelude::*;
-
-/// `$PUNCHLINE_PHOTOS`, else `shared/photos` beside the repository.
-pub fn photos_dir() -> PathBuf {
-    let dir = std::env::var_os("PUNCHLINE_PHOTOS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/photos"));
-    assert!(
-        dir.join("manifest.csv").exists(),
-        "photo corpus not found at {} (set PUNCHLINE_PHOTOS)",
-        dir.display()
-    );
-    dir
-}
 
 #[derive(Debug, serde::Deserialize)]
 pub struct ProvenanceRow {
@@ -30,8 +17,7 @@ pub struct ProvenanceRow {
 }
 
 pub fn provenance() -> Vec<ProvenanceRow> {
-    let mut reader = csv::Reader::from_path(photos_dir().join("provenance.csv")).expect("provenance.csv");
-    reader.deserialize().map(|r| r.expect("provenance row")).collect()
+    photos::table("provenance.csv")
 }
 
 pub fn default_config() -> Config {
@@ -70,7 +56,7 @@ pub fn corpus() -> &'static Corpus {
         let outcomes = files
             .par_iter()
             .map(|f| {
-                let bytes = std::fs::read(photos_dir().join(f)).expect("read photo");
+                let bytes = photos::read(f);
                 (f.clone(), process(&bytes, settings))
             })
             .collect();

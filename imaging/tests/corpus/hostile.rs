@@ -4,9 +4,8 @@ use std::io::Cursor;
 
 use punchline_domain::Config;
 use punchline_imaging::{process, ImageError, Processed, Settings};
+use punchline_testkit::photos;
 use rand::{Rng, SeedableRng};
-
-use crate::fixtures::photos_dir;
 
 fn run(bytes: &[u8]) -> Result<Processed, ImageError> {
     let config = Config::default();
@@ -25,7 +24,7 @@ fn a_jpeg_under_another_name_is_still_a_jpeg() {
     // The pipeline never sees a name; the CLI passes bytes. Copy to a misleading name anyway.
     let dir = tempfile::tempdir().unwrap();
     let renamed = dir.path().join("photo.png");
-    std::fs::copy(photos_dir().join("htcdesire_gps.jpg"), &renamed).unwrap();
+    std::fs::copy(photos::path("htcdesire_gps.jpg"), &renamed).unwrap();
     let p = run(&std::fs::read(&renamed).unwrap()).expect("processes");
     assert_eq!(p.format.as_str(), "jpeg");
 }
@@ -57,7 +56,7 @@ fn empty_and_random_bytes_are_not_images() {
 fn oversized_uploads_are_refused_before_anything_else() {
     let mut config = Config::default();
     config.limits.max_bytes = 1000;
-    let bytes = std::fs::read(photos_dir().join("canon40d_small.jpg")).unwrap();
+    let bytes = photos::read("canon40d_small.jpg");
     let err = process(&bytes, Settings { limits: &config.limits, variants: &config.variants }).unwrap_err();
     assert_eq!(err.code().as_str(), "too_large");
 }
@@ -100,7 +99,7 @@ fn header_bombs_are_refused_from_the_header() {
 #[test]
 fn every_cut_of_a_real_jpeg_and_heic_fails_cleanly() {
     for (file, step) in [("canon40d_small.jpg", 97), ("iphonexs_pug_closeup_exifmismatch.heic", 9973)] {
-        let bytes = std::fs::read(photos_dir().join(file)).unwrap();
+        let bytes = photos::read(file);
         for cut in (0..bytes.len()).step_by(step) {
             let outcome = code(&bytes[..cut]);
             assert!(

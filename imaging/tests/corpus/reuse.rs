@@ -71,7 +71,7 @@ fn rotated_and_mirrored_copies_match_through_the_dihedral_hashes() {
     let threshold = default_config().hashing.reuse_max_distance;
     let upright = corpus().ok("orient_landscape_1.jpg");
     let stored_rotated = {
-        let bytes = std::fs::read(crate::fixtures::photos_dir().join("orient_landscape_6.jpg")).unwrap();
+        let bytes = punchline_testkit::photos::read("orient_landscape_6.jpg");
         // Strip the EXIF orientation by processing a copy with the APP1 segment blanked out.
         let config = default_config();
         let settings = punchline_imaging::Settings { limits: &config.limits, variants: &config.variants };

@@ -1,24 +1,11 @@
 //! The avcodec fast path against libheif, the reference: every HEIC/HIF/HEIF of the corpus,
 //! and a phone photo re-labelled with each `irot` angle and each `imir` axis.
 
-use std::path::PathBuf;
-
 use punchline_domain::config::LimitsConfig;
+use punchline_testkit::photos;
 
 use super::{decode_fast, decode_libheif, open, Source};
 use crate::raster::Rgb8;
-
-/// `$PUNCHLINE_PHOTOS`, else `shared/photos` beside the repository (as the corpus suite).
-fn photos_dir() -> PathBuf {
-    std::env::var_os("PUNCHLINE_PHOTOS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/photos"))
-}
-
-fn read(name: &str) -> Vec<u8> {
-    let path = photos_dir().join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// Both decodes of one file: (fast path if it took the file, libheif).
 fn both(bytes: &[u8]) -> (Option<Rgb8>, Rgb8) {
@@ -74,7 +61,7 @@ const HUGE: &str = "galaxys24u_200mp_rot6.heic";
 
 #[test]
 fn every_corpus_heif_decodes_like_libheif() {
-    let mut names: Vec<String> = std::fs::read_dir(photos_dir())
+    let mut names: Vec<String> = std::fs::read_dir(photos::dir())
         .expect("photo corpus")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| [".heic", ".hif", ".heif"].iter().any(|ext| n.ends_with(ext)))
@@ -85,7 +72,7 @@ fn every_corpus_heif_decodes_like_libheif() {
         assert!(names.iter().any(|n| n == name), "{name} missing from the corpus");
     }
     for name in &names {
-        let bytes = read(name);
+        let bytes = photos::read(name);
         if FAST.contains(&name.as_str()) {
             assert_matches(name, &bytes);
         } else if let (Some(fast), reference) = both(&bytes) {
@@ -100,7 +87,7 @@ fn every_corpus_heif_decodes_like_libheif() {
 
 #[test]
 fn the_200_mp_photo_decodes_like_libheif() {
-    let bytes = read(HUGE);
+    let bytes = photos::read(HUGE);
     let (fast, reference) = both(&bytes);
     match fast {
         Some(fast) => {
@@ -116,7 +103,7 @@ fn the_200_mp_photo_decodes_like_libheif() {
 /// 9 bytes: header and one byte), each compared with libheif.
 #[test]
 fn every_rotation_and_mirror_matches_libheif() {
-    let original = read("iphone8plus_arrow_rot6.heic");
+    let original = photos::read("iphone8plus_arrow_rot6.heic");
     let at = original.windows(4).position(|w| w == b"irot").expect("an irot box");
     assert_eq!(&original[at - 4..at], &[0, 0, 0, 9], "a 9-byte irot box");
     let variants = [(b"irot", 0u8), (b"irot", 1), (b"irot", 2), (b"irot", 3), (b"imir", 0), (b"imir", 1)];
