@@ -18,13 +18,13 @@
 //!   300 chained from it), `encode_jpeg` (q85), `pdq`, `sha256`, `exif`.
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{criterion_main, BenchmarkGroup, Criterion, SamplingMode, Throughput};
 use punchline_domain::config::{LimitsConfig, VariantsConfig};
 use punchline_imaging::{decode, detect, exif, hash, process, variants, Rgb8, Settings};
+use punchline_testkit::photos::read;
 
 /// `process` asks the decoder for at least this long edge: the largest default variant
 /// (above its PDQ floor, `MIN_HASH_LONG_EDGE`).
@@ -33,19 +33,6 @@ const DECODE_FLOOR: u32 = 1200;
 const BIG_JPEG: &str = "iphone6_hdr_on.jpg";
 const HEIC_12MP: &str = "iphonexs_pug1.heic";
 const SMALL_JPEG: &str = "coolpix_gps_0010.jpg";
-
-fn photos_dir() -> PathBuf {
-    std::env::var_os("PUNCHLINE_PHOTOS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/photos"))
-}
-
-fn read(name: &str) -> Vec<u8> {
-    let path = photos_dir().join(name);
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!("reading {} ({e}); set PUNCHLINE_PHOTOS to the photos directory", path.display())
-    })
-}
 
 struct Photo {
     label: &'static str,

@@ -10,8 +10,7 @@ use punchline_api::schema::site::{CreateSite, GeofenceBody};
 use punchline_api::schema::Point;
 use punchline_api::TokenKeys;
 use punchline_domain::{Config, OrgId, PunchId, PunchKind, Role, SiteId, UserId};
-
-use crate::support::photos_dir;
+use punchline_testkit::photos;
 
 /// The site's centre: where `coolpix_gps_0010.jpg` was taken.
 pub const SITE: (f64, f64) = (43.467448, 11.885127);
@@ -64,7 +63,7 @@ impl Crew {
     /// it shoots); waits for the verdict.
     pub async fn punch(&self, who: usize, kind: PunchKind, file: &str, taken: &str) -> PunchDetailsView {
         let client = &self.workers[who].1;
-        let bytes = std::fs::read(photos_dir().join(file)).expect("sample photo");
+        let bytes = photos::read(file);
         let device_time = chrono::DateTime::parse_from_rfc3339(taken).expect("an RFC 3339 time");
         let created = client
             .create_punch(&CreatePunch {

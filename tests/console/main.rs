@@ -7,27 +7,22 @@
 //! Screenshots of the main pages are written to `target/tmp/console-screenshots/`; the
 //! best are kept in docs/console/.
 
-// The end-to-end suite's process and photo helpers, shared rather than copied.
-#[allow(dead_code)]
-#[path = "../integration/stack.rs"]
-mod stack;
-#[allow(dead_code)]
-#[path = "../integration/support.rs"]
-mod support;
-
 mod browser;
 mod crew;
 mod scenario;
 
 use punchline_backends::records::test_db::TestDb;
+use punchline_testkit::stack::StackEnv;
 
-use crate::stack::StackEnv;
+/// The binary under test, as cargo built it for this suite.
+const PUNCHLINE: &str = env!("CARGO_BIN_EXE_punchline");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_on_the_embedded_default() {
     let data = tempfile::tempdir().expect("data directory");
     let records = format!("sqlite:{}", data.path().join("punchline.db").display());
-    let env = scenario::judged_like_the_demo(StackEnv::new(&records, &data.path().join("objects")));
+    let env =
+        scenario::judged_like_the_demo(StackEnv::new(PUNCHLINE, &records, &data.path().join("objects")));
     let _all = env.start(&["all-in-one"], "serving the API on");
     scenario::run(&env, &records, "sqlite").await;
 }
@@ -37,7 +32,8 @@ async fn console_on_postgres_and_rabbitmq() {
     let db = TestDb::postgres().await;
     let objects = tempfile::tempdir().expect("objects directory");
     let prefix = format!("console-{}", uuid::Uuid::new_v4().simple());
-    let env = scenario::judged_like_the_demo(StackEnv::new(db.url(), objects.path()).rabbitmq(&prefix));
+    let env =
+        scenario::judged_like_the_demo(StackEnv::new(PUNCHLINE, db.url(), objects.path()).rabbitmq(&prefix));
     let _api = env.start(&["serve", "--migrate"], "serving the API on");
     let _worker = env.start(&["work"], "worker consuming jobs");
     scenario::run(&env, db.url(), "postgres").await;

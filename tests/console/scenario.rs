@@ -5,15 +5,14 @@
 //! supervisor, get a 404 page for the first one's punch.
 
 use std::collections::HashMap;
-use std::process::Command;
 
 use fantoccini::Locator;
 use punchline_api::schema::punch::PunchDetailsView;
 use punchline_domain::{FlagCode, PunchKind};
+use punchline_testkit::stack::{self, StackEnv};
 
 use crate::browser::Browser;
 use crate::crew::{Crew, SITE};
-use crate::stack::StackEnv;
 
 /// The photos were taken years ago: as in `punchline demo`, their distance from the
 /// server's clock is information, so each photo's own flags decide its verdict.
@@ -23,11 +22,9 @@ pub fn judged_like_the_demo(env: StackEnv) -> StackEnv {
 
 /// A login link for `crew`'s supervisor, from the command a deployment would run.
 fn login_link(env: &StackEnv, records: &str, crew: &Crew) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_punchline"))
+    let output = stack::command(crate::PUNCHLINE)
         .args(["token", "--org", &crew.org.to_string(), "--user", &crew.supervisor.to_string()])
         .args(["--role", "supervisor", "--login"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("PUNCHLINE_CONFIG")
         .env("PUNCHLINE_RECORDS__URL", records)
         .env("PUNCHLINE_API__PUBLIC_URL", env.base_url())
         .output()

@@ -4,8 +4,7 @@
 
 use image::codecs::jpeg::JpegEncoder;
 use image::ImageFormat;
-
-use crate::support::photos_dir;
+use punchline_testkit::photos;
 
 /// The most copies a round punches.
 pub const MAX_COPIES: usize = 8;
@@ -46,11 +45,11 @@ pub struct CopySets {
 
 impl CopySets {
     pub fn new() -> CopySets {
-        let same_bytes = read("coolpix_gps_0010.jpg");
-        let picture = read("coolpix_gps_0021.jpg");
+        let same_bytes = photos::read("coolpix_gps_0010.jpg");
+        let picture = photos::read("coolpix_gps_0021.jpg");
         let reencoded = (0..MAX_COPIES).map(|i| reencode(&picture, 95 - 5 * i as u8)).collect();
         // Eight pictures of different scenes, each given the EXIF of a ninth.
-        let exif = exif_segment(&read("coolpix_gps_0012.jpg")).expect("the source photo has EXIF");
+        let exif = exif_segment(&photos::read("coolpix_gps_0012.jpg")).expect("the source photo has EXIF");
         let pictures = [
             "htcdesire_gps.jpg",
             "jolla.jpg",
@@ -61,7 +60,8 @@ impl CopySets {
             "iphone6_hdr_on.jpg",
             "nokia83_gps.jpg",
         ];
-        let copied_exif = pictures.iter().map(|file| with_exif(&reencode(&read(file), 90), &exif)).collect();
+        let copied_exif =
+            pictures.iter().map(|file| with_exif(&reencode(&photos::read(file), 90), &exif)).collect();
         CopySets { same_bytes, reencoded, copied_exif }
     }
 
@@ -73,10 +73,6 @@ impl CopySets {
             Kind::CopiedExif => self.copied_exif[..k].to_vec(),
         }
     }
-}
-
-fn read(file: &str) -> Vec<u8> {
-    std::fs::read(photos_dir().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
 /// The picture decoded, reduced to [`LONG_EDGE`] and encoded again at `quality`, without

@@ -12,9 +12,9 @@ use futures::StreamExt;
 use punchline_api::client::ClientError;
 use punchline_api::schema::punch::PunchDetailsView;
 use punchline_domain::PhotoState;
+use punchline_testkit::photos;
 
 use crate::punching::{Crew, SITE};
-use crate::support::photos_dir;
 
 /// A photo's GPS this far from the site is `outside_geofence` for sure (the fence is
 /// 150 m; GPS and accuracy slack add at most ~110 m).
@@ -80,10 +80,11 @@ pub struct Corpus {
 
 impl Corpus {
     pub fn read() -> Corpus {
-        let dir = photos_dir();
-        let manifest = rows(&dir.join("manifest.csv"));
-        let provenance: BTreeMap<String, BTreeMap<String, String>> =
-            rows(&dir.join("provenance.csv")).into_iter().map(|r| (r["path"].clone(), r)).collect();
+        let manifest: Vec<BTreeMap<String, String>> = photos::table("manifest.csv");
+        let provenance: BTreeMap<String, BTreeMap<String, String>> = photos::table("provenance.csv")
+            .into_iter()
+            .map(|r: BTreeMap<String, String>| (r["path"].clone(), r))
+            .collect();
         let photos = manifest
             .into_iter()
             .map(|m| {
@@ -214,12 +215,6 @@ async fn observe(crew: &Crew, d: &PunchDetailsView) -> Observed {
         }
     }
     Observed { outcome, flags, variants_downloaded }
-}
-
-/// A CSV file as rows of column → value (the photos' CSVs have no quoting).
-fn rows(path: &std::path::Path) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    reader.deserialize().map(|r| r.unwrap_or_else(|e| panic!("{}: {e}", path.display()))).collect()
 }
 
 /// Great-circle distance in metres.

@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use std::process::Output;
 
-use crate::support::{photos_dir, punchline};
+use punchline_testkit::{photos, stack};
+use serde_json::Value;
 
 #[derive(Debug, serde::Deserialize)]
 struct ManifestRow {
@@ -22,13 +23,17 @@ struct ManifestRow {
 }
 
 fn manifest() -> Vec<ManifestRow> {
-    let mut reader = csv::Reader::from_path(photos_dir().join("manifest.csv")).expect("manifest.csv");
-    reader.deserialize().map(|r| r.expect("manifest row")).collect()
+    photos::table("manifest.csv")
+}
+
+/// Runs `punchline ARGS…` from the repository root (so it reads the repo's pipeline.toml).
+fn punchline(args: &[&str]) -> Output {
+    stack::command(crate::PUNCHLINE).args(args).output().expect("punchline runs")
 }
 
 /// `inspect --json` over the whole corpus, keyed by file name.
 fn inspect_all(rows: &[ManifestRow]) -> HashMap<String, Value> {
-    let paths: Vec<String> = rows.iter().map(|r| photos_dir().join(&r.path).display().to_string()).collect();
+    let paths: Vec<String> = rows.iter().map(|r| photos::path(&r.path).display().to_string()).collect();
     let mut args = vec!["inspect", "--json"];
     args.extend(paths.iter().map(String::as_str));
     let out = punchline(&args);
@@ -103,7 +108,7 @@ fn inspect_agrees_with_exiftool_on_every_photo() {
 #[test]
 fn inspect_writes_variants_and_reads_well_as_text() {
     let dir = tempfile::tempdir().unwrap();
-    let photo = photos_dir().join("iphone5_rot3_gps.jpg");
+    let photo = photos::path("iphone5_rot3_gps.jpg");
     let out = punchline(&["inspect", "--variants", dir.path().to_str().unwrap(), photo.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();

@@ -7,6 +7,7 @@ mod inspect;
 mod production_stack;
 mod punching;
 mod simultaneous;
-mod stack;
-mod support;
 mod worker_kills;
+
+/// The binary under test, as cargo built it for this suite.
+const PUNCHLINE: &str = env!("CARGO_BIN_EXE_punchline");

@@ -8,15 +8,15 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use punchline_backends::queue::broker_lock::BrokerLock;
 use punchline_backends::records::test_db::TestDb;
 use punchline_backends::store::test_server::s3_server;
 use punchline_backends::store::S3Store;
 use punchline_domain::config::S3StoreConfig;
+use punchline_testkit::broker::BrokerLock;
+use punchline_testkit::stack::StackEnv;
 
 use crate::corpus::{expected_outcomes, Corpus, Observed};
 use crate::punching::Crew;
-use crate::stack::StackEnv;
 
 /// The 200 MP photo takes ~10 s alone; the whole corpus a few minutes on two cores.
 const RESULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -78,7 +78,7 @@ impl ProductionServices {
             .expect("the test bucket");
         let unused = tempfile::tempdir().expect("temporary directory");
         let prefix = format!("test-e2e-{}", uuid::Uuid::new_v4().simple());
-        let env = StackEnv::new(db.url(), unused.path())
+        let env = StackEnv::new(crate::PUNCHLINE, db.url(), unused.path())
             .rabbitmq(&prefix)
             .set("PUNCHLINE_STORE__BACKEND", "s3")
             .set("PUNCHLINE_STORE__S3__BUCKET", &bucket)
@@ -105,7 +105,7 @@ impl ProductionServices {
 async fn on_the_embedded_default(corpus: &Corpus) -> BTreeMap<String, Observed> {
     let data = tempfile::tempdir().expect("temporary directory");
     let records = format!("sqlite:{}", data.path().join("punchline.db").display());
-    let env = judged_like_the_corpus(StackEnv::new(&records, &data.path().join("objects")));
+    let env = judged_like_the_corpus(StackEnv::new(crate::PUNCHLINE, &records, &data.path().join("objects")));
     let _all = env.start(&["all-in-one"], "serving the API on");
     let crew = Crew::new(&env.base_url()).await;
     corpus.punch_all(&crew, RESULT_TIMEOUT).await

@@ -9,8 +9,7 @@ use punchline_api::schema::site::{CreateSite, GeofenceBody};
 use punchline_api::schema::Point;
 use punchline_api::TokenKeys;
 use punchline_domain::{Config, OrgId, PunchId, PunchKind, Role, SiteId, UserId};
-
-use crate::support::photos_dir;
+use punchline_testkit::photos;
 
 /// Where the pug photos were taken: the test site's centre.
 pub const SITE: (f64, f64) = (46.754703, 33.336106);
@@ -58,7 +57,7 @@ impl Crew {
         file: &str,
         device_time: chrono::DateTime<chrono::FixedOffset>,
     ) -> Result<PunchId, ClientError> {
-        let bytes = std::fs::read(photos_dir().join(file)).expect("sample photo");
+        let bytes = photos::read(file);
         self.submit_bytes(content_type_for(file), bytes, device_time).await
     }
 

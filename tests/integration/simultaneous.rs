@@ -9,11 +9,11 @@ use std::time::Duration;
 use futures::StreamExt;
 use punchline_api::schema::punch::PunchDetailsView;
 use punchline_domain::PunchId;
+use punchline_testkit::stack::StackEnv;
 
 use crate::copies::{CopySets, Kind};
 use crate::production_stack::ProductionServices;
 use crate::punching::Crew;
-use crate::stack::StackEnv;
 
 /// Rounds per kind of copy and number of workers.
 const ROUNDS: usize = 50;
@@ -38,7 +38,7 @@ async fn simultaneous_copies_have_one_original_on_the_production_stack() {
 async fn simultaneous_copies_have_one_original_on_the_embedded_stack() {
     let data = tempfile::tempdir().expect("temporary directory");
     let records = format!("sqlite:{}", data.path().join("punchline.db").display());
-    let env = with_jobs_in_flight(StackEnv::new(&records, &data.path().join("objects")));
+    let env = with_jobs_in_flight(StackEnv::new(crate::PUNCHLINE, &records, &data.path().join("objects")));
     let _api = env.start(&["serve", "--migrate"], "serving the API on");
     let _workers =
         [env.start(&["work"], "worker consuming jobs"), env.start(&["work"], "worker consuming jobs")];

@@ -6,15 +6,15 @@
 use std::time::Duration;
 
 use punchline_api::schema::punch::PunchDetailsView;
-use punchline_backends::queue::broker_lock::BrokerLock;
 use punchline_backends::queue::{JobQueue, RabbitMqQueue, SqliteQueue};
 use punchline_backends::records::test_db::TestDb;
 use punchline_domain::config::QueueConfig;
 use punchline_domain::{PhotoState, PunchId};
+use punchline_testkit::broker::BrokerLock;
+use punchline_testkit::stack::StackEnv;
 use rand::Rng;
 
 use crate::punching::Crew;
-use crate::stack::StackEnv;
 
 const KILLS: usize = 20;
 
@@ -49,8 +49,9 @@ async fn killed_workers_lose_nothing_on_rabbitmq_and_postgres() {
     let db = TestDb::postgres().await;
     let objects = tempfile::tempdir().expect("temporary directory");
     let prefix = format!("test-kills-{}", uuid::Uuid::new_v4().simple());
-    let env =
-        StackEnv::new(db.url(), objects.path()).rabbitmq(&prefix).set("PUNCHLINE_QUEUE__MAX_ATTEMPTS", "100");
+    let env = StackEnv::new(crate::PUNCHLINE, db.url(), objects.path())
+        .rabbitmq(&prefix)
+        .set("PUNCHLINE_QUEUE__MAX_ATTEMPTS", "100");
     let queue =
         RabbitMqQueue::connect(&QueueConfig { name_prefix: prefix.clone(), ..QueueConfig::default() })
             .await
@@ -64,7 +65,7 @@ async fn killed_workers_lose_nothing_on_the_embedded_sqlite_queue() {
     let db = TestDb::sqlite().await;
     let objects = tempfile::tempdir().expect("temporary directory");
     // A dead worker's job is visible again after 3 s instead of 5 min.
-    let env = StackEnv::new(db.url(), objects.path())
+    let env = StackEnv::new(crate::PUNCHLINE, db.url(), objects.path())
         .set("PUNCHLINE_QUEUE__MAX_ATTEMPTS", "100")
         .set("PUNCHLINE_QUEUE__VISIBILITY_TIMEOUT_MS", "3000");
     let file = db.url().trim_start_matches("sqlite:").to_owned();
