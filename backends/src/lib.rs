@@ -17,5 +17,15 @@ pub mod queue;
 pub mod records;
 pub mod reuse;
 pub mod store;
+mod transient;
+
+/// What a build without one of the production backends says when the configuration asks
+/// for it: the embedded-only build (`--no-default-features`, the quick start's) compiles
+/// in minutes because it leaves them out.
+pub fn missing_feature(backend: &str, feature: &str) -> String {
+    format!(
+        "this punchline was built without {backend} (the `{feature}` feature): build it with the default features (`cargo build --release`)"
+    )
+}
 
 pub use records::{Records, RecordsError};

@@ -73,7 +73,10 @@ pub async fn spawn_app_with(kind: Database, mut config: Config) -> TestApp {
             config.queue = QueueConfig {
                 backend: QueueBackend::Rabbitmq,
                 amqp_url: amqp_url(),
-                name_prefix: format!("punchline-api-test-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]),
+                name_prefix: format!(
+                    "punchline-api-test-{}",
+                    &uuid::Uuid::new_v4().simple().to_string()[..12]
+                ),
                 ..config.queue
             };
             Some(DeleteTopology { config: config.queue.clone(), _lock: BrokerLock::shared().await })
@@ -135,9 +138,11 @@ pub struct Tenant {
 impl TestApp {
     /// Waits until the outbox relay has handed every job of `org` to the queue.
     pub async fn relayed(&self, org: OrgId) {
-        punchline_testkit::wait::eventually(Duration::from_secs(20), "the relay to empty the outbox", || async {
-            self.records.unsent_outbox(org, 10).await.expect("outbox").is_empty().then_some(())
-        })
+        punchline_testkit::wait::eventually(
+            Duration::from_secs(20),
+            "the relay to empty the outbox",
+            || async { self.records.unsent_outbox(org, 10).await.expect("outbox").is_empty().then_some(()) },
+        )
         .await;
     }
 

@@ -1,6 +1,7 @@
 //! The one error type of every queue operation, classified so callers know whether
 //! trying again can help.
 
+#[cfg(feature = "rabbitmq")]
 use lapin::protocol::{AMQPErrorKind, AMQPHardError, AMQPSoftError};
 
 /// Why a queue operation failed.
@@ -8,11 +9,13 @@ use lapin::protocol::{AMQPErrorKind, AMQPHardError, AMQPSoftError};
 pub enum QueueError {
     /// The broker cannot be reached or dropped the connection (network, restart, forced
     /// close, heartbeat timeout, broker out of resources). Transient.
+    #[cfg(feature = "rabbitmq")]
     #[error("broker unavailable: {0}")]
     BrokerUnavailable(#[source] lapin::Error),
     /// The broker refused the operation for a reason that waiting will not fix (access
     /// refused, a queue declared elsewhere with other arguments, an unknown vhost).
     /// Permanent: the configuration or the topology is wrong.
+    #[cfg(feature = "rabbitmq")]
     #[error("broker refused: {0}")]
     BrokerRefused(#[source] lapin::Error),
     /// The broker did not take responsibility for a published message (it nacked it, or
@@ -44,16 +47,17 @@ impl QueueError {
     /// Whether the same operation may succeed later (retry with backoff) rather than
     /// never (fail loudly; fix the configuration).
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            QueueError::BrokerUnavailable(_)
-                | QueueError::NotConfirmed(_)
-                | QueueError::DatabaseUnavailable(_)
-        )
+        match self {
+            #[cfg(feature = "rabbitmq")]
+            QueueError::BrokerUnavailable(_) => true,
+            QueueError::NotConfirmed(_) | QueueError::DatabaseUnavailable(_) => true,
+            _ => false,
+        }
     }
 }
 
 /// Whether a lapin error is the connection or the broker being away for now.
+#[cfg(feature = "rabbitmq")]
 fn is_transient_amqp(error: &lapin::Error) -> bool {
     use lapin::ErrorKind;
     match error.kind() {
@@ -76,6 +80,7 @@ fn is_transient_amqp(error: &lapin::Error) -> bool {
     }
 }
 
+#[cfg(feature = "rabbitmq")]
 impl From<lapin::Error> for QueueError {
     fn from(error: lapin::Error) -> QueueError {
         if is_transient_amqp(&error) {
@@ -86,23 +91,9 @@ impl From<lapin::Error> for QueueError {
     }
 }
 
-/// SQLite primary result codes that mean "try again": SQLITE_BUSY (5), SQLITE_LOCKED (6).
-/// sqlx reports extended codes, whose low byte is the primary code.
-fn is_transient_sqlite_code(code: &str) -> bool {
-    code.parse::<i32>().is_ok_and(|extended| matches!(extended & 0xff, 5 | 6))
-}
-
 impl From<sqlx::Error> for QueueError {
     fn from(error: sqlx::Error) -> QueueError {
-        let transient = match &error {
-            sqlx::Error::Io(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::WorkerCrashed => true,
-            sqlx::Error::Database(db) => db.code().is_some_and(|code| is_transient_sqlite_code(&code)),
-            _ => false,
-        };
-        if transient {
+        if crate::transient::is_transient(&error) {
             QueueError::DatabaseUnavailable(error)
         } else {
             QueueError::Database(error)
@@ -115,15 +106,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn busy_and_locked_are_transient_whatever_the_extended_code() {
-        assert!(is_transient_sqlite_code("5"));
-        assert!(is_transient_sqlite_code("517")); // SQLITE_BUSY_SNAPSHOT
-        assert!(is_transient_sqlite_code("6"));
-        assert!(!is_transient_sqlite_code("19")); // SQLITE_CONSTRAINT
-        assert!(!is_transient_sqlite_code("x"));
-    }
-
-    #[test]
+    #[cfg(feature = "rabbitmq")]
     fn io_failures_are_transient_and_protocol_refusals_are_not() {
         let io = lapin::Error::from(std::io::Error::from(std::io::ErrorKind::ConnectionReset));
         assert!(QueueError::from(io).is_transient());

@@ -19,6 +19,7 @@
 pub mod broker_lock;
 mod delivery;
 mod error;
+#[cfg(feature = "rabbitmq")]
 pub mod rabbitmq;
 pub mod sqlite;
 
@@ -27,6 +28,7 @@ use punchline_domain::PhotoJob;
 
 pub use delivery::{Delivery, RetryOutcome};
 pub use error::QueueError;
+#[cfg(feature = "rabbitmq")]
 pub use rabbitmq::RabbitMqQueue;
 pub use sqlite::SqliteQueue;
 

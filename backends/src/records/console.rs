@@ -194,6 +194,7 @@ pub(crate) trait ConsoleDialect {
     const FLAG_MATCH_AFTER: &'static str;
 }
 
+#[cfg(feature = "postgres")]
 impl ConsoleDialect for super::PostgresRecords {
     // jsonb containment: served by the column's value alone, no unnesting.
     const FLAG_MATCH_BEFORE: &'static str =

@@ -17,6 +17,7 @@ pub mod console;
 mod error;
 mod model;
 pub mod pdq_index;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod rows;
 mod sql;
@@ -39,6 +40,7 @@ pub use model::{
     PhotoRecord, PhotoResult, ProcessedPhoto, PunchCreation, PunchDetails, PunchFilter, PunchSummary,
     ReuseMatch, StoredHashes, StoredVariant, UploadCompletion, UploadedPhoto, User,
 };
+#[cfg(feature = "postgres")]
 pub use postgres::PostgresRecords;
 pub use sqlite::SqliteRecords;
 
@@ -293,13 +295,22 @@ pub trait Records:
     async fn ping(&self) -> Result<(), RecordsError>;
 }
 
+/// The file of a `sqlite:PATH` (or `sqlite://PATH`) records URL; `None` for any other
+/// URL. The embedded queue keeps its jobs in the same file.
+pub fn sqlite_file(url: &str) -> Option<&std::path::Path> {
+    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).map(std::path::Path::new)
+}
+
 /// Opens the records a URL names: `postgres://…` / `postgresql://…` for PostgreSQL,
 /// `sqlite:PATH` (created if missing) for the embedded file. Does not migrate.
 pub async fn open(url: &str, max_connections: u32) -> Result<Arc<dyn Records>, RecordsError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PostgresRecords::connect(url, max_connections).await?))
-    } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
-        Ok(Arc::new(SqliteRecords::open(std::path::Path::new(path), max_connections).await?))
+        #[cfg(feature = "postgres")]
+        return Ok(Arc::new(PostgresRecords::connect(url, max_connections).await?));
+        #[cfg(not(feature = "postgres"))]
+        return Err(RecordsError::Invalid(crate::missing_feature("PostgreSQL", "postgres")));
+    } else if let Some(path) = sqlite_file(url) {
+        Ok(Arc::new(SqliteRecords::open(path, max_connections).await?))
     } else {
         // The URL may carry a password: never echo it.
         Err(RecordsError::Invalid("records URL must start with postgres://, postgresql:// or sqlite:".into()))

@@ -12,6 +12,7 @@
 
 mod keys;
 mod local;
+#[cfg(feature = "s3")]
 mod s3;
 mod signed_url;
 
@@ -30,6 +31,7 @@ pub mod test_server;
 
 pub use keys::ObjectKey;
 pub use local::LocalStore;
+#[cfg(feature = "s3")]
 pub use s3::S3Store;
 pub use signed_url::UploadGrant;
 

@@ -1,7 +1,6 @@
 //! Connecting to the broker on tokio, publishing with confirms, and the message headers
 //! this queue uses.
 
-
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::publisher_confirm::Confirmation;
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
