@@ -64,18 +64,7 @@ pub fn ftyp_brands(bytes: &[u8]) -> Option<Vec<[u8; 4]>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ftyp(major: &[u8; 4], compatible: &[&[u8; 4]]) -> Vec<u8> {
-        let size = 16 + 4 * compatible.len();
-        let mut v = (size as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(b"ftyp");
-        v.extend_from_slice(major);
-        v.extend_from_slice(&[0, 0, 0, 0]);
-        for b in compatible {
-            v.extend_from_slice(*b);
-        }
-        v
-    }
+    use punchline_testkit::photos::ftyp_box as ftyp;
 
     #[test]
     fn brands_are_read_from_the_major_and_the_compatible_list() {

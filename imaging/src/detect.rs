@@ -72,20 +72,9 @@ fn describe_other(bytes: &[u8]) -> String {
 mod tests {
     use punchline_domain::media::{AVIF_BRANDS, HEIC_BRANDS};
     use punchline_domain::PhotoFailureCode;
+    use punchline_testkit::photos::ftyp_box as ftyp;
 
     use super::*;
-
-    fn ftyp(major: &[u8; 4], compatible: &[&[u8; 4]]) -> Vec<u8> {
-        let size = 16 + 4 * compatible.len();
-        let mut v = (size as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(b"ftyp");
-        v.extend_from_slice(major);
-        v.extend_from_slice(&[0, 0, 0, 0]);
-        for b in compatible {
-            v.extend_from_slice(*b);
-        }
-        v
-    }
 
     #[test]
     fn recognises_the_three_formats_by_magic() {

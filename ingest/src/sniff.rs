@@ -29,6 +29,7 @@ pub fn sniff(prefix: &[u8]) -> Option<ImageFormat> {
 #[cfg(test)]
 mod tests {
     use punchline_domain::media::{AVIF_BRANDS, HEIC_BRANDS};
+    use punchline_testkit::photos::ftyp_box as ftyp;
 
     use super::*;
 
@@ -44,15 +45,6 @@ mod tests {
         assert_eq!(sniff(b""), None);
     }
 
-    fn ftyp(major: &[u8; 4], compatible: &[[u8; 4]]) -> Vec<u8> {
-        let mut v = ((16 + 4 * compatible.len()) as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(b"ftyp");
-        v.extend_from_slice(major);
-        v.extend_from_slice(&[0, 0, 0, 0]);
-        v.extend(compatible.iter().flatten());
-        v
-    }
-
     /// Each brand of the shared table as the major brand alone, and behind a video's major
     /// brand: accepted exactly as the imaging crate's `detect` decodes them (its own test
     /// walks the same table), and AVIF refused like the decoders refuse it.
@@ -60,13 +52,13 @@ mod tests {
     fn heif_uploads_are_judged_by_every_brand_of_the_shared_table() {
         for brand in HEIC_BRANDS {
             assert_eq!(sniff(&ftyp(brand, &[])), Some(ImageFormat::Heic), "{brand:?}");
-            assert_eq!(sniff(&ftyp(b"isom", &[*brand])), Some(ImageFormat::Heic), "{brand:?}");
+            assert_eq!(sniff(&ftyp(b"isom", &[brand])), Some(ImageFormat::Heic), "{brand:?}");
         }
         for brand in AVIF_BRANDS {
-            assert_eq!(sniff(&ftyp(brand, &[*b"mif1"])), None, "{brand:?}");
+            assert_eq!(sniff(&ftyp(brand, &[b"mif1"])), None, "{brand:?}");
         }
         // A Sony camera's `ftyp` (40 bytes) fits in what is read.
-        let sony = ftyp(b"heix", &[*b"mif1", *b"heix", *b"miaf", *b"MiHA", *b"jpeg", *b"SHIF"]);
+        let sony = ftyp(b"heix", &[b"mif1", b"heix", b"miaf", b"MiHA", b"jpeg", b"SHIF"]);
         assert!(sony.len() <= SNIFF_LEN);
         assert_eq!(sniff(&sony), Some(ImageFormat::Heic));
     }

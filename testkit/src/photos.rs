@@ -46,3 +46,18 @@ pub fn table<T: serde::de::DeserializeOwned>(name: &str) -> Vec<T> {
     let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     reader.deserialize().map(|row| row.unwrap_or_else(|e| panic!("{}: {e}", path.display()))).collect()
 }
+
+/// The first box of an ISO-BMFF file (HEIC, AVIF, MP4): `ftyp` with its major brand and
+/// compatible brands, for the tests of type detection in every crate that sniffs files.
+pub fn ftyp_box(major: &[u8; 4], compatible: &[&[u8; 4]]) -> Vec<u8> {
+    let size = u32::try_from(16 + 4 * compatible.len()).expect("a handful of brands");
+    let mut bytes = size.to_be_bytes().to_vec();
+    bytes.extend_from_slice(b"ftyp");
+    bytes.extend_from_slice(major);
+    // The minor version: no brand.
+    bytes.extend_from_slice(&[0, 0, 0, 0]);
+    for brand in compatible {
+        bytes.extend_from_slice(*brand);
+    }
+    bytes
+}
