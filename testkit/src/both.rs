@@ -19,8 +19,10 @@ pub enum Backend {
 /// with `macros` and `rt-multi-thread`).
 ///
 /// A scenario is an `async fn` taking the fixture, named by its path from where the macro
-/// is invoked (`module::scenario`, or `scenario` for one beside the invocation); paths in
-/// the macro's header resolve there too.
+/// is invoked (`module::scenario`, or `scenario` for one beside the invocation). The
+/// header's paths and values are written inside the generated modules, which see all the
+/// invoking module sees (`harness::spawn_app`, an imported `Scenario::new`); a path that
+/// starts with `super::` or `self::` would start one module too deep: use `crate::`.
 ///
 /// Two ways to get from the backend to the scenario:
 /// - `setup = path`: `let fixture = path(backend).await; scenario(fixture).await`, for a

@@ -20,8 +20,12 @@ pub fn amqp_url() -> String {
 
 /// `host:port` of [`amqp_url`], for a [`crate::proxy::Proxy`] to forward to.
 pub fn address() -> String {
-    let url = amqp_url();
-    let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+    host_port(&amqp_url())
+}
+
+/// The `host:port` of a URL: after the scheme and the credentials, before the path.
+fn host_port(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     let after_credentials = after_scheme.rsplit_once('@').map_or(after_scheme, |(_, rest)| rest);
     after_credentials.split('/').next().unwrap_or(after_credentials).to_owned()
 }
@@ -86,5 +90,16 @@ pub async fn close_all_connections(reason: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("rabbitmqctl failed: {}", String::from_utf8_lossy(&output.stderr)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_port;
+
+    #[test]
+    fn the_address_is_the_host_and_port_alone() {
+        assert_eq!(host_port("amqp://guest:guest@127.0.0.1:5672/%2f"), "127.0.0.1:5672");
+        assert_eq!(host_port("amqp://rabbit.local:5673"), "rabbit.local:5673");
     }
 }

@@ -94,10 +94,7 @@ impl FreshDatabase {
     /// On SQLite, which has no network path.
     pub fn url_via(&self, address: SocketAddr) -> String {
         assert!(self.postgres.is_some(), "a SQLite database has no network address to go around");
-        let (scheme, rest) = self.url.split_once("://").expect("a URL with a scheme");
-        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let credentials = authority.rsplit_once('@').map(|(credentials, _)| format!("{credentials}@"));
-        format!("{scheme}://{}{address}/{path}", credentials.unwrap_or_default())
+        via(&self.url, address)
     }
 }
 
@@ -124,4 +121,31 @@ impl Drop for FreshDatabase {
 fn with_database(server_url: &str, database: &str) -> String {
     let server = server_url.rsplit_once('/').map_or(server_url, |(server, _)| server);
     format!("{server}/{database}")
+}
+
+/// `url` with its host and port swapped for `address`, its credentials and database kept.
+fn via(url: &str, address: SocketAddr) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let credentials = authority.rsplit_once('@').map(|(credentials, _)| format!("{credentials}@"));
+    format!("{scheme}://{}{address}/{path}", credentials.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_url_keeps_the_server_and_its_credentials() {
+        let url = with_database("postgres://postgres:secret@db.local:5433/postgres", "punchline_test_1");
+        assert_eq!(url, "postgres://postgres:secret@db.local:5433/punchline_test_1");
+    }
+
+    #[test]
+    fn through_a_proxy_only_the_address_changes() {
+        let proxy: SocketAddr = "127.0.0.1:40123".parse().expect("an address");
+        let url = via("postgres://postgres@127.0.0.1:5432/punchline_test_1", proxy);
+        assert_eq!(url, "postgres://postgres@127.0.0.1:40123/punchline_test_1");
+        assert_eq!(via("postgres://db.local/x", proxy), "postgres://127.0.0.1:40123/x");
+    }
 }

@@ -1,0 +1,55 @@
+//! `on_both!` as the suites use it: both forms, the default sides and named ones, scenarios
+//! beside the invocation and in modules, and the tests' names (`sqlite::`, `postgres::`).
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use punchline_testkit::Backend;
+
+mod scenarios {
+    use punchline_testkit::Backend;
+
+    /// Takes the fixture `setup` made: the backend, and the test it was made for.
+    pub async fn gets_its_backend(fixture: (Backend, String)) {
+        let (backend, test) = fixture;
+        let expected = match test.split("::").next() {
+            Some("sqlite") => Backend::Sqlite,
+            Some("postgres") => Backend::Postgres,
+            _ => panic!("{test} is not in a sqlite or postgres module"),
+        };
+        assert_eq!(backend, expected, "{test}");
+    }
+}
+
+/// What a suite's setup does: makes the fixture of one backend. Here the backend itself,
+/// and the running test's name (libtest names each test's thread after it), so the
+/// scenario can check that the `sqlite::` test got SQLite and the `postgres::` one
+/// PostgreSQL.
+async fn setup(backend: Backend) -> (Backend, String) {
+    (backend, std::thread::current().name().unwrap_or_default().to_owned())
+}
+
+punchline_testkit::on_both!(setup = setup; scenarios::gets_its_backend);
+
+/// How many scenarios `run` saw, to show it really ran them.
+static RAN: AtomicUsize = AtomicUsize::new(0);
+
+/// What a suite's run does: holds something around the scenario and passes it less.
+async fn run<F, Fut>(side: u8, scenario: F)
+where
+    F: FnOnce(u8) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    RAN.fetch_add(1, Ordering::SeqCst);
+    scenario(side).await;
+}
+
+async fn sees_its_side(side: u8) {
+    assert!(side == 1 || side == 2, "side {side}");
+    assert!(RAN.load(Ordering::SeqCst) >= 1, "run ran first");
+}
+
+mod named {
+    // Sides named after the function, with values of the suite's own.
+    punchline_testkit::on_both!(run = crate::run, local = 1, s3 = 2; super::sees_its_side);
+}
