@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 # The embedded default alone: the production backends (PostgreSQL, RabbitMQ, S3: the AWS
-# SDK is the largest crate of the build) are left out, which halves a first build. The
+# SDK is the largest crate of the build) are left out of the newcomer's first build. The
 # default `cargo build --release` has them all.
 cargo build --release --quiet --no-default-features
 exec target/release/punchline demo "$@"

@@ -49,6 +49,8 @@ pub(crate) const MATCH_JOINS: &str = "JOIN photos ph ON ph.org_id = h.org_id AND
      LEFT JOIN photo_facts f ON f.org_id = h.org_id AND f.photo_id = h.photo_id";
 
 /// The evidence of some of `org`'s photos, by id: `$1` org, then the backend's id list.
+/// (PostgreSQL binds the ids as one array; SQLite builds its `IN` lists in batches.)
+#[cfg(feature = "postgres")]
 pub(crate) fn match_rows_sql(ids: &str) -> String {
     format!(
         "SELECT {columns} FROM photo_hashes h {MATCH_JOINS} WHERE h.org_id = $1 AND h.photo_id {ids}",
