@@ -28,11 +28,14 @@ pub enum Backend {
 /// - `setup = path`: `let fixture = path(backend).await; scenario(fixture).await`, for a
 ///   fixture that owns everything the test needs (its database, its server).
 /// - `run = path`: `path(backend, scenario).await`, for a suite that must hold something
-///   the scenario does not take (a database guard around the records it passes on) or
-///   bound the scenario's time.
+///   the scenario does not take (a database guard around the records it passes on).
+///
+/// Then, optionally, `limit = duration`: the scenario (not the setup) fails after that
+/// long, naming the test ([`crate::wait::within`]), so a hang fails instead of blocking
+/// the suite.
 ///
 /// The two sides are `sqlite = Backend::Sqlite, postgres = Backend::Postgres` unless named
-/// after the function: `run = harness::run, sqlite = QueueBackend::Sqlite, rabbitmq =
+/// last: `setup = harness::TestQueue::new, sqlite = QueueBackend::Sqlite, rabbitmq =
 /// QueueBackend::Rabbitmq;` (the first side's module, its value, then the second's), for
 /// a suite whose two sides are not the databases (a queue, a store).
 ///
@@ -46,38 +49,39 @@ pub enum Backend {
 /// A scenario only one backend has stays an ordinary `#[tokio::test]`.
 #[macro_export]
 macro_rules! on_both {
-    // The public forms: the default sides, or two named ones.
-    (setup = $setup:path; $($scenarios:tt)*) => {
-        $crate::on_both!(@munch [setup $setup]
+    // The public forms: `setup` or `run`, an optional limit, the default sides or two
+    // named ones.
+    ($how:ident = $f:path; $($scenarios:tt)*) => {
+        $crate::on_both!(@munch [$how $f] []
             sqlite = ($crate::Backend::Sqlite), postgres = ($crate::Backend::Postgres); [] [] $($scenarios)*);
     };
-    (run = $run:path; $($scenarios:tt)*) => {
-        $crate::on_both!(@munch [run $run]
+    ($how:ident = $f:path, limit = $limit:expr; $($scenarios:tt)*) => {
+        $crate::on_both!(@munch [$how $f] [($limit)]
             sqlite = ($crate::Backend::Sqlite), postgres = ($crate::Backend::Postgres); [] [] $($scenarios)*);
     };
-    (setup = $setup:path, $a:ident = $av:expr, $b:ident = $bv:expr; $($scenarios:tt)*) => {
-        $crate::on_both!(@munch [setup $setup] $a = ($av), $b = ($bv); [] [] $($scenarios)*);
+    ($how:ident = $f:path, limit = $limit:expr, $a:ident = $av:expr, $b:ident = $bv:expr; $($scenarios:tt)*) => {
+        $crate::on_both!(@munch [$how $f] [($limit)] $a = ($av), $b = ($bv); [] [] $($scenarios)*);
     };
-    (run = $run:path, $a:ident = $av:expr, $b:ident = $bv:expr; $($scenarios:tt)*) => {
-        $crate::on_both!(@munch [run $run] $a = ($av), $b = ($bv); [] [] $($scenarios)*);
+    ($how:ident = $f:path, $a:ident = $av:expr, $b:ident = $bv:expr; $($scenarios:tt)*) => {
+        $crate::on_both!(@munch [$how $f] [] $a = ($av), $b = ($bv); [] [] $($scenarios)*);
     };
 
     // Splits the list into `(name [path prefix])` one scenario at a time: a path's last
     // segment is the test's name (macro_rules cannot tell `a::b` from `b` in one matcher).
-    (@munch $how:tt $a:ident = $av:tt, $b:ident = $bv:tt; [$($done:tt)*] [$($prefix:tt)*]
+    (@munch $how:tt $limit:tt $a:ident = $av:tt, $b:ident = $bv:tt; [$($done:tt)*] [$($prefix:tt)*]
         $segment:ident :: $($rest:tt)*) => {
-        $crate::on_both!(@munch $how $a = $av, $b = $bv; [$($done)*] [$($prefix)* $segment ::] $($rest)*);
+        $crate::on_both!(@munch $how $limit $a = $av, $b = $bv; [$($done)*] [$($prefix)* $segment ::] $($rest)*);
     };
-    (@munch $how:tt $a:ident = $av:tt, $b:ident = $bv:tt; [$($done:tt)*] [$($prefix:tt)*]
+    (@munch $how:tt $limit:tt $a:ident = $av:tt, $b:ident = $bv:tt; [$($done:tt)*] [$($prefix:tt)*]
         $name:ident $(, $($rest:tt)*)?) => {
-        $crate::on_both!(@munch $how $a = $av, $b = $bv; [$($done)* ($name [$($prefix)*])] [] $($($rest)*)?);
+        $crate::on_both!(@munch $how $limit $a = $av, $b = $bv; [$($done)* ($name [$($prefix)*])] [] $($($rest)*)?);
     };
-    (@munch $how:tt $a:ident = $av:tt, $b:ident = $bv:tt; [$($done:tt)*] []) => {
-        $crate::on_both!(@side $how $a = $av; $($done)*);
-        $crate::on_both!(@side $how $b = $bv; $($done)*);
+    (@munch $how:tt $limit:tt $a:ident = $av:tt, $b:ident = $bv:tt; [$($done:tt)*] []) => {
+        $crate::on_both!(@side $how $limit $a = $av; $($done)*);
+        $crate::on_both!(@side $how $limit $b = $bv; $($done)*);
     };
 
-    (@side $how:tt $side:ident = $backend:tt; $(($name:ident [$($prefix:tt)*]))*) => {
+    (@side $how:tt $limit:tt $side:ident = $backend:tt; $(($name:ident [$($prefix:tt)*]))*) => {
         mod $side {
             // Whatever the invoking module sees, the header's paths see.
             #[allow(unused_imports)]
@@ -85,17 +89,24 @@ macro_rules! on_both {
             $(
                 #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    $crate::on_both!(@call $how $backend, super::$($prefix)* $name);
+                    $crate::on_both!(@call $how $limit $backend, $name, super::$($prefix)* $name);
                 }
             )*
         }
     };
 
-    (@call [setup $setup:path] $backend:tt, $scenario:path) => {
+    (@call [setup $setup:path] [] $backend:tt, $name:ident, $scenario:path) => {
         let fixture = $setup($backend).await;
         $scenario(fixture).await
     };
-    (@call [run $run:path] $backend:tt, $scenario:path) => {
+    (@call [setup $setup:path] [$limit:tt] $backend:tt, $name:ident, $scenario:path) => {
+        let fixture = $setup($backend).await;
+        $crate::wait::within($limit, concat!(module_path!(), "::", stringify!($name)), $scenario(fixture)).await
+    };
+    (@call [run $run:path] [] $backend:tt, $name:ident, $scenario:path) => {
         $run($backend, $scenario).await
+    };
+    (@call [run $run:path] [$limit:tt] $backend:tt, $name:ident, $scenario:path) => {
+        $crate::wait::within($limit, concat!(module_path!(), "::", stringify!($name)), $run($backend, $scenario)).await
     };
 }

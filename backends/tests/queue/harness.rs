@@ -6,7 +6,6 @@
 //! other broker tests hold [`BrokerLock::shared`], so they never overlap (across test
 //! binaries too: it is a file lock).
 
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -99,16 +98,6 @@ impl TestQueue {
             QueueBackend::Sqlite => TestQueue::sqlite(config).await,
             QueueBackend::Rabbitmq => TestQueue::rabbitmq(config, BrokerLock::shared().await).await,
         }
-    }
-
-    /// Runs `scenario` on a fresh queue of `backend`, failing it after [`SCENARIO_LIMIT`].
-    pub async fn run<F, Fut>(backend: QueueBackend, scenario: F)
-    where
-        F: FnOnce(TestQueue) -> Fut,
-        Fut: Future<Output = ()>,
-    {
-        let queue = TestQueue::new(backend).await;
-        within(SCENARIO_LIMIT, std::any::type_name::<F>(), scenario(queue)).await;
     }
 
     /// Puts a message that is not a job on the queue, bypassing `publish`.

@@ -12,7 +12,8 @@ mod scenarios;
 
 // A fresh queue per test, bounded in time so a hang fails instead of blocking the suite.
 punchline_testkit::on_both!(
-    run = harness::TestQueue::run,
+    setup = harness::TestQueue::new,
+    limit = harness::SCENARIO_LIMIT,
     rabbitmq = punchline_domain::config::QueueBackend::Rabbitmq,
     sqlite = punchline_domain::config::QueueBackend::Sqlite;
     scenarios::publish_consume_ack_once,

@@ -10,7 +10,6 @@
 //! - SQLite: the queue in its own file with a short busy timeout, so a test holding the
 //!   file's write lock makes publishing fail quickly, as a busy database does.
 
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,17 +74,6 @@ pub fn test_config() -> Config {
 }
 
 impl TestEnv {
-    /// Runs `scenario` in a fresh world of `backend` (PostgreSQL records and RabbitMQ, or
-    /// SQLite records and the SQLite queue), failing it after [`SCENARIO_LIMIT`].
-    pub async fn run<F, Fut>(backend: Backend, scenario: F)
-    where
-        F: FnOnce(TestEnv) -> Fut,
-        Fut: Future<Output = ()>,
-    {
-        let env = TestEnv::new(backend).await;
-        within(SCENARIO_LIMIT, std::any::type_name::<F>(), scenario(env)).await;
-    }
-
     /// A fresh world of `backend`.
     pub async fn new(backend: Backend) -> TestEnv {
         let store_dir = tempfile::tempdir().expect("store directory");

@@ -11,7 +11,7 @@ mod harness;
 mod relay;
 mod sweeper;
 
-punchline_testkit::on_both!(run = harness::TestEnv::run;
+punchline_testkit::on_both!(setup = harness::TestEnv::new, limit = harness::SCENARIO_LIMIT;
     completion::a_completed_upload_reaches_a_consumer_once,
     completion::completing_twice_makes_one_job,
     completion::refused_uploads_write_nothing,

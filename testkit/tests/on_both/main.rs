@@ -1,5 +1,6 @@
-//! `on_both!` as the suites use it: both forms, the default sides and named ones, scenarios
-//! beside the invocation and in modules, and the tests' names (`sqlite::`, `postgres::`).
+//! `on_both!` as the suites use it: both forms, the default sides and named ones, a limit,
+//! scenarios beside the invocation and in modules, and the tests' names (`sqlite::`,
+//! `postgres::`).
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,4 +53,29 @@ async fn sees_its_side(side: u8) {
 mod named {
     // Sides named after the function, with values of the suite's own.
     punchline_testkit::on_both!(run = crate::run, local = 1, s3 = 2; super::sees_its_side);
+}
+
+mod bounded {
+    use std::time::Duration;
+
+    /// The fixture: how long the scenario takes, in milliseconds.
+    async fn pause(millis: u64) -> u64 {
+        millis
+    }
+
+    async fn takes_its_time(millis: u64) {
+        tokio::time::sleep(Duration::from_millis(millis)).await;
+    }
+
+    // Named sides, and a limit the scenarios stay within.
+    punchline_testkit::on_both!(setup = pause, limit = Duration::from_secs(5), short = 10, longer = 200;
+        takes_its_time);
+
+    /// What the limit does to a scenario that does not end.
+    #[tokio::test]
+    #[should_panic(expected = "timed out after 50ms waiting for the hang")]
+    async fn a_hang_fails_naming_what_it_waited_for() {
+        punchline_testkit::wait::within(Duration::from_millis(50), "the hang", std::future::pending::<()>())
+            .await;
+    }
 }
