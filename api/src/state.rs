@@ -27,7 +27,7 @@ pub struct Settings {
     /// How far a punch's device time may lie ahead of the server's clock.
     pub max_future_skew: chrono::TimeDelta,
     /// The supervisors' console: login and session lifetimes, page size, cookie security.
-    pub console: crate::console::ConsoleSettings,
+    pub console: crate::console::settings::ConsoleSettings,
 }
 
 impl Settings {
@@ -41,7 +41,7 @@ impl Settings {
                 .ok()
                 .and_then(chrono::TimeDelta::try_seconds)
                 .unwrap_or(chrono::TimeDelta::MAX),
-            console: crate::console::ConsoleSettings::from_config(config),
+            console: crate::console::settings::ConsoleSettings::from_config(config),
         }
     }
 }

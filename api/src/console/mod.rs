@@ -24,48 +24,20 @@ mod queue;
 mod review;
 pub mod secrets;
 pub mod session;
+pub mod settings;
 pub mod signin;
 mod sites;
 mod timesheet;
-
-use std::time::Duration;
 
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Router};
-use punchline_domain::Config;
+
+pub use settings::ConsoleSettings;
 
 use crate::state::AppState;
-
-/// The console's settings, from `[console]` and the API's public URL.
-#[derive(Debug, Clone)]
-pub struct ConsoleSettings {
-    /// How long a login link stays usable.
-    pub login_ttl: Duration,
-    /// How long a session lasts from sign-in.
-    pub session_ttl: Duration,
-    /// Rows per page of the listings.
-    pub page_size: u32,
-    /// Whether cookies are marked `Secure` (the console is served over HTTPS).
-    pub secure_cookies: bool,
-    /// Where browsers reach the api (login links start with it).
-    pub public_url: String,
-}
-
-impl ConsoleSettings {
-    /// The settings of `config`.
-    pub fn from_config(config: &Config) -> ConsoleSettings {
-        ConsoleSettings {
-            login_ttl: Duration::from_secs(config.console.login_ttl_s),
-            session_ttl: Duration::from_secs(config.console.session_ttl_s),
-            page_size: config.console.page_size,
-            secure_cookies: config.api.public_url.starts_with("https://"),
-            public_url: config.api.public_url.trim_end_matches('/').to_owned(),
-        }
-    }
-}
 
 /// What every console response says to the browser: no scripts, nothing framed, no
 /// referrer (a login link's token must not leak), no caching of pages.
