@@ -78,6 +78,21 @@ impl Browser {
         width.as_u64().unwrap_or(0)
     }
 
+    /// Clicks the first element `css` matches.
+    pub async fn click(&self, css: &str) {
+        let element = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        element.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Opens a one-time login link, presses its one button and waits for the review queue
+    /// it lands on.
+    pub async fn sign_in(&self, link: &str) {
+        self.client.goto(link).await.expect("open the link");
+        self.click("form[action='/console/login'] button").await;
+        self.client.wait().for_element(Locator::Css("#waiting")).await.expect("the queue after signing in");
+        assert_eq!(self.path().await, "/console/queue");
+    }
+
     /// How many elements `css` matches.
     pub async fn count(&self, css: &str) -> usize {
         self.client.find_all(Locator::Css(css)).await.expect("find").len()

@@ -67,15 +67,7 @@ pub async fn run(env: &StackEnv, records: &str, name: &str) {
     let b = &browser.client;
 
     // Sign in with the link: one button, then the queue.
-    b.goto(&login_link(env, records, &crew)).await.expect("open the link");
-    b.find(Locator::Css("form[action='/console/login'] button"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click");
-    b.wait().for_element(Locator::Css("#waiting")).await.expect("the queue after signing in");
-    assert_eq!(browser.path().await, "/console/queue");
+    browser.sign_in(&login_link(env, records, &crew)).await;
     let count = browser.text("#waiting").await;
     assert!(count.starts_with(&format!("{waiting} punch")), "{count}");
     for punch in [&off_site, &original, &reused] {
@@ -129,35 +121,15 @@ pub async fn run(env: &StackEnv, records: &str, name: &str) {
 
     // Reject: a reason is required, then the decision is in the audit trail.
     b.goto(&format!("{base}/console/punches/{}", off_site.punch.id)).await.expect("open");
-    b.find(Locator::Css("input[name=decision][value=rejected]"))
-        .await
-        .expect("radio")
-        .click()
-        .await
-        .expect("click");
-    b.find(Locator::Css("form.decide button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    browser.click("input[name=decision][value=rejected]").await;
+    browser.click("form.decide button[type=submit]").await;
     // The refused form comes back as a new page: wait for it rather than race the load.
     let error = b.wait().for_element(Locator::Css("#decision-error")).await.expect("the refusal");
     assert!(error.text().await.expect("text").contains("a rejection needs a reason"));
     let reason = "Taken at the quarry, 300 m off site";
-    b.find(Locator::Css("input[name=decision][value=rejected]"))
-        .await
-        .expect("radio")
-        .click()
-        .await
-        .expect("click");
+    browser.click("input[name=decision][value=rejected]").await;
     b.find(Locator::Css("#reason")).await.expect("reason").send_keys(reason).await.expect("type");
-    b.find(Locator::Css("form.decide button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    browser.click("form.decide button[type=submit]").await;
     b.wait().for_element(Locator::Css("ol.audit li.review")).await.expect("the recorded decision");
     assert_eq!(browser.path().await, format!("/console/punches/{}#audit", off_site.punch.id));
     let trail = browser.text("ol.audit li.review").await;
@@ -222,15 +194,7 @@ pub async fn run(env: &StackEnv, records: &str, name: &str) {
     // Another organisation's supervisor: the first one's punch is a 404 page.
     let other = Crew::new(&base, "Elsewhere").await;
     b.delete_all_cookies().await.expect("sign out of the first");
-    b.goto(&login_link(env, records, &other)).await.expect("open the link");
-    b.find(Locator::Css("form[action='/console/login'] button"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click");
-    b.wait().for_element(Locator::Css("#waiting")).await.expect("the queue after signing in");
-    assert_eq!(browser.path().await, "/console/queue");
+    browser.sign_in(&login_link(env, records, &other)).await;
     b.goto(&format!("{base}/console/punches/{}", reused.punch.id)).await.expect("open");
     assert_eq!(browser.text("h1").await, "Not found");
     assert_eq!(browser.count("img").await, 0);
